@@ -1,0 +1,51 @@
+# Every target works on a fresh clone: the first one run creates .venv and installs the project.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SHARED ?= ../shared
+
+.PHONY: help demo run worker broker-start broker-stop test test-unit lint bench score backtest clean
+
+help:  ## List targets
+	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev,chart]'
+	touch $(STAMP)
+
+venv: $(STAMP)  ## Create the virtual environment
+
+demo: $(STAMP)  ## Run the pipeline on the bundled sample against the local broker
+	$(BIN)/geotension demo
+
+run: $(STAMP)  ## Start the local broker (if needed) and the worker
+	$(BIN)/geotension broker start
+	$(BIN)/geotension worker
+
+test: $(STAMP)  ## Unit, integration and end-to-end tests (starts its own broker)
+	$(BIN)/python -m pytest -q
+
+test-unit: $(STAMP)  ## Only the fast tests that need no broker
+	$(BIN)/python -m pytest -q -m "not broker"
+
+lint: $(STAMP)  ## ruff and mypy
+	$(BIN)/ruff check streams tests bench
+	$(BIN)/mypy streams
+
+bench: $(STAMP)  ## Benchmarks (machine-readable JSON lines on stdout)
+	$(BIN)/python -m bench
+
+score: $(STAMP)  ## Score the tagger on the labeled development set (needs ../shared)
+	@if [ -f $(SHARED)/data/labeled/dev.jsonl ]; then \
+	  $(BIN)/geotension tag --input $(SHARED)/data/labeled/dev.jsonl --output out/dev.tagged.jsonl --silent && \
+	  $(BIN)/python $(SHARED)/tools/score_tagging.py --gold $(SHARED)/data/labeled/dev.jsonl --pred out/dev.tagged.jsonl; \
+	else echo "make score: $(SHARED)/data/labeled/dev.jsonl not found (the labeled set lives outside the project)"; exit 2; fi
+
+backtest: $(STAMP)  ## Chart the indicators over the bundled timeline (out/backtest.png)
+	$(BIN)/geotension backtest --output out/backtest.png
+
+clean:  ## Remove the virtual environment and local state (not the broker data)
+	rm -rf $(VENV) .geotension out

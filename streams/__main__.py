@@ -1,0 +1,5 @@
+"""``python -m streams`` runs the ``geotension`` CLI."""
+
+from streams.cli import main
+
+main()

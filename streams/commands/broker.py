@@ -1,0 +1,3 @@
+"""Commands: broker."""
+
+COMMANDS: list = []

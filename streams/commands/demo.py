@@ -1,0 +1,3 @@
+"""Commands: demo."""
+
+COMMANDS: list = []

@@ -1,0 +1,3 @@
+"""Commands: offline."""
+
+COMMANDS: list = []

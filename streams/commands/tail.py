@@ -1,0 +1,3 @@
+"""Commands: tail."""
+
+COMMANDS: list = []

@@ -1,0 +1,3 @@
+"""Commands: worker."""
+
+COMMANDS: list = []

@@ -1,0 +1,463 @@
+"""One frozen, typed settings object loaded from ``config/*.yaml`` and the environment.
+
+Usage::
+
+    from streams.settings import load_settings
+    settings = load_settings()                 # config/ beside the package, env overrides
+    settings.kafka.bootstrap                   # "127.0.0.1:9092"
+    settings.topic("events")                   # "tension.events" (with the configured prefix)
+
+Every scalar in ``config/pipeline.yaml`` can be overridden by an environment variable named
+after its path: ``kafka.bootstrap`` → ``GEOTENSION_KAFKA_BOOTSTRAP``, ``topics.prefix`` →
+``GEOTENSION_TOPICS_PREFIX``, ``web.port`` → ``GEOTENSION_WEB_PORT``. ``GEOTENSION_BOOTSTRAP``
+is a short alias for the broker address and ``GEOTENSION_CONFIG_DIR`` selects another config
+folder. Secrets (the SASL password) are read only from the environment
+(``GEOTENSION_KAFKA_SASL_PASSWORD``) and never printed.
+
+Files are read with ``yaml.safe_load``; an unknown key, a wrong type or a YAML tag that would
+construct an object is a :class:`ConfigError` naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from streams.durations import parse_duration
+from streams.errors import ConfigError
+
+ENV_PREFIX = "GEOTENSION_"
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Secret(str):
+    """A string that never shows its value in ``repr`` or logs."""
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    def reveal(self) -> str:
+        """The real value, for handing to a client library."""
+        return str.__str__(self)
+
+    def __str__(self) -> str:
+        return "**********"
+
+
+@dataclass(frozen=True)
+class KafkaSettings:
+    """How clients reach Kafka. Env: ``GEOTENSION_KAFKA_*``."""
+
+    bootstrap: str = "127.0.0.1:9092"
+    security_protocol: str = "PLAINTEXT"
+    sasl_mechanism: str = ""
+    sasl_username: str = ""
+    ssl_cafile: str = ""
+    request_timeout_s: float = 10.0
+    sasl_password: Secret = field(default=Secret(""), repr=False)
+
+
+@dataclass(frozen=True)
+class LocalBrokerSettings:
+    """The broker ``geotension broker start`` runs from Maven Central jars."""
+
+    version: str = "4.3.1"
+    home: str = ".kafka"
+    controller_port: int = 9093
+    heap: str = "512m"
+    start_timeout_s: float = 90.0
+
+
+@dataclass(frozen=True)
+class TopicSettings:
+    """One topic: its name (before the prefix) and partition count."""
+
+    name: str
+    partitions: int = 1
+    retention: str = ""
+
+
+@dataclass(frozen=True)
+class TopicsSettings:
+    """Every topic the pipeline reads or writes."""
+
+    prefix: str = ""
+    news_raw: TopicSettings = TopicSettings("news.raw", 3)
+    gdelt_raw: TopicSettings = TopicSettings("gdelt.raw", 1)
+    events: TopicSettings = TopicSettings("tension.events", 3)
+    indicators: TopicSettings = TopicSettings("tension.indicators", 3)
+    alerts: TopicSettings = TopicSettings("tension.alerts", 1)
+    deadletter: TopicSettings = TopicSettings("tension.deadletter", 1)
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """The faust application."""
+
+    id: str = "geotension"
+    store: str = "rocksdb://"
+    data_dir: str = ".geotension"
+    processing_guarantee: str = "at_least_once"
+    commit_interval_s: float = 1.0
+    log_level: str = "info"
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """The worker's HTTP server."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = 6066
+
+
+@dataclass(frozen=True)
+class TaggingSettings:
+    """Limits of the tagger that belong to operations rather than rules."""
+
+    max_body_chars: int = 100_000
+
+
+@dataclass(frozen=True)
+class LevelSettings:
+    """Escalation levels: index thresholds to enter each level, hysteresis and dwell."""
+
+    enter: Mapping[str, float] = field(
+        default_factory=lambda: {"ELEVATED": 20.0, "HIGH": 40.0, "SEVERE": 60.0, "CRITICAL": 80.0}
+    )
+    hysteresis: float = 8.0
+    min_dwell: timedelta = timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class IndicatorSettings:
+    """Event-time indicator maths (``config/indicators.yaml``)."""
+
+    version: str = "1"
+    step: timedelta = timedelta(days=1)
+    windows: tuple[timedelta, ...] = (timedelta(days=1), timedelta(days=7), timedelta(days=30))
+    horizon: timedelta = timedelta(days=90)
+    half_life: timedelta = timedelta(days=7)
+    baseline: timedelta = timedelta(days=180)
+    index_scale: float = 30.0
+    modality_weights: Mapping[str, float] = field(default_factory=dict)
+    levels: LevelSettings = LevelSettings()
+    top_events: int = 5
+    dedupe_window: timedelta = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the product is configured with."""
+
+    config_dir: Path
+    root: Path
+    kafka: KafkaSettings = KafkaSettings()
+    local_broker: LocalBrokerSettings = LocalBrokerSettings()
+    topics: TopicsSettings = TopicsSettings()
+    app: AppSettings = AppSettings()
+    web: WebSettings = WebSettings()
+    tagging: TaggingSettings = TaggingSettings()
+    indicators: IndicatorSettings = IndicatorSettings()
+    actors: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    events: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    def topic(self, key: str) -> str:
+        """Full name of a topic by its settings key (``news_raw``, ``events``, …)."""
+        spec: TopicSettings = getattr(self.topics, key)
+        return f"{self.topics.prefix}{spec.name}"
+
+    def topic_spec(self, key: str) -> TopicSettings:
+        """The settings of one topic by key."""
+        spec: TopicSettings = getattr(self.topics, key)
+        return spec
+
+    def path(self, value: str) -> Path:
+        """Resolve a configured path against the project root."""
+        candidate = Path(value).expanduser()
+        return candidate if candidate.is_absolute() else self.root / candidate
+
+    def with_overrides(self, **sections: Any) -> Settings:
+        """A copy with some sections replaced (tests and the demo use this)."""
+        return dataclasses.replace(self, **sections)
+
+
+TOPIC_KEYS = ("news_raw", "gdelt_raw", "events", "indicators", "alerts", "deadletter")
+
+
+def default_config_dir() -> Path:
+    """``$GEOTENSION_CONFIG_DIR``, else ``config/`` in the working directory, else beside the package."""
+    env = os.environ.get(ENV_PREFIX + "CONFIG_DIR")
+    if env:
+        return Path(env).expanduser().resolve()
+    cwd = Path.cwd() / "config"
+    if (cwd / "pipeline.yaml").is_file():
+        return cwd.resolve()
+    return PACKAGE_ROOT / "config"
+
+
+def read_yaml(path: Path) -> Any:
+    """Read one YAML file safely; any problem becomes a one-line ConfigError naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: config file not found") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read ({exc})") from exc
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}" if mark is not None else "unknown line"
+        raise ConfigError(f"{path}: {where}: {exc.problem or exc.context}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML ({exc})") from exc
+
+
+def load_settings(config_dir: Path | str | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Load and validate every config file, then apply ``GEOTENSION_*`` overrides."""
+    cdir = Path(config_dir).resolve() if config_dir else default_config_dir()
+    environ = os.environ if env is None else env
+    pipeline_file = cdir / "pipeline.yaml"
+    pipeline = _mapping(read_yaml(pipeline_file), pipeline_file, "")
+    pipeline = _apply_env(pipeline, environ, pipeline_file)
+    indicators_file = cdir / "indicators.yaml"
+    indicators_raw = _mapping(read_yaml(indicators_file), indicators_file, "")
+    actors_file = cdir / "actors.yaml"
+    events_file = cdir / "events.yaml"
+    actors = _mapping(read_yaml(actors_file), actors_file, "")
+    events = _mapping(read_yaml(events_file), events_file, "")
+
+    kafka_raw = dict(pipeline.get("kafka") or {})
+    if "sasl_password" in kafka_raw:
+        raise ConfigError(
+            f"{pipeline_file}: `kafka.sasl_password`: secrets are read only from the environment "
+            f"({ENV_PREFIX}KAFKA_SASL_PASSWORD)"
+        )
+    if environ.get(ENV_PREFIX + "BOOTSTRAP"):
+        kafka_raw["bootstrap"] = environ[ENV_PREFIX + "BOOTSTRAP"]
+    pipeline["kafka"] = kafka_raw
+
+    built = _build(_PipelineFile, pipeline, pipeline_file, "")
+    kafka = dataclasses.replace(built.kafka, sasl_password=Secret(environ.get(ENV_PREFIX + "KAFKA_SASL_PASSWORD", "")))
+    return Settings(
+        config_dir=cdir,
+        root=cdir.parent,
+        kafka=kafka,
+        local_broker=built.local_broker,
+        topics=built.topics,
+        app=built.app,
+        web=built.web,
+        tagging=built.tagging,
+        indicators=_indicator_settings(indicators_raw, indicators_file),
+        actors=actors,
+        events=events,
+    )
+
+
+@dataclass(frozen=True)
+class _PipelineFile:
+    kafka: KafkaSettings = KafkaSettings()
+    local_broker: LocalBrokerSettings = LocalBrokerSettings()
+    topics: TopicsSettings = TopicsSettings()
+    app: AppSettings = AppSettings()
+    web: WebSettings = WebSettings()
+    tagging: TaggingSettings = TaggingSettings()
+
+
+_DURATION_KEYS = {"step", "horizon", "half_life", "baseline", "min_dwell", "dedupe_window"}
+
+
+def _indicator_settings(raw: Mapping[str, Any], file: Path) -> IndicatorSettings:
+    allowed = {f.name for f in dataclasses.fields(IndicatorSettings)}
+    data: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in allowed:
+            raise ConfigError(f"{file}: unknown key `{key}` (known: {', '.join(sorted(allowed))})")
+        try:
+            if key in _DURATION_KEYS:
+                data[key] = parse_duration(value, what=key)
+            elif key == "windows":
+                if not isinstance(value, list) or not value:
+                    raise ConfigError("`windows`: expected a non-empty list of durations")
+                data[key] = tuple(sorted(parse_duration(v, what="windows") for v in value))
+            elif key == "levels":
+                levels = _mapping(value, file, "levels")
+                extra = set(levels) - {"enter", "hysteresis", "min_dwell"}
+                if extra:
+                    raise ConfigError(f"unknown key `levels.{sorted(extra)[0]}`")
+                enter = _mapping(levels.get("enter", {}), file, "levels.enter")
+                order = ["ELEVATED", "HIGH", "SEVERE", "CRITICAL"]
+                if list(enter) != order:
+                    raise ConfigError(f"`levels.enter` must list {', '.join(order)} in that order")
+                values = [_number(enter[name], f"levels.enter.{name}") for name in order]
+                if values != sorted(values) or len(set(values)) != len(values) or not 0 < values[0] <= values[-1] <= 100:
+                    raise ConfigError("`levels.enter`: thresholds must rise strictly within (0, 100]")
+                data[key] = LevelSettings(
+                    enter=dict(zip(order, values)),
+                    hysteresis=_number(levels.get("hysteresis", 8.0), "levels.hysteresis"),
+                    min_dwell=parse_duration(levels.get("min_dwell", "2d"), what="levels.min_dwell"),
+                )
+            elif key == "modality_weights":
+                weights = _mapping(value, file, key)
+                data[key] = {str(k): _number(v, f"modality_weights.{k}") for k, v in weights.items()}
+            elif key in ("index_scale",):
+                data[key] = _number(value, key)
+            elif key == "top_events":
+                if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                    raise ConfigError("`top_events`: expected a whole number >= 0")
+                data[key] = value
+            elif key == "version":
+                data[key] = str(value)
+        except ConfigError as exc:
+            message = str(exc)
+            raise ConfigError(message if message.startswith(str(file)) else f"{file}: {message}") from None
+    settings = IndicatorSettings(**data)
+    if settings.horizon < max(settings.windows):
+        raise ConfigError(f"{file}: `horizon` must be at least the largest window")
+    return settings
+
+
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"`{what}`: expected a number, got {value!r}")
+    return float(value)
+
+
+def _mapping(value: Any, file: Path, path: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        where = f"`{path}`" if path else "top level"
+        raise ConfigError(f"{file}: {where}: expected a mapping, got {type(value).__name__}")
+    return dict(value)
+
+
+def _leaf_paths(cls: type, prefix: tuple[str, ...] = ()) -> dict[str, tuple[tuple[str, ...], Any]]:
+    """Env names of every scalar field of a settings dataclass, with its path and type."""
+    out: dict[str, tuple[tuple[str, ...], Any]] = {}
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        hint = hints[f.name]
+        path = prefix + (f.name,)
+        if dataclasses.is_dataclass(hint):
+            out.update(_leaf_paths(hint, path))  # type: ignore[arg-type]
+        else:
+            out[ENV_PREFIX + "_".join(path).upper()] = (path, hint)
+    return out
+
+
+def _apply_env(data: dict[str, Any], environ: Mapping[str, str], file: Path) -> dict[str, Any]:
+    leaves = _leaf_paths(_PipelineFile)
+    for name, (path, hint) in leaves.items():
+        if name not in environ or path == ("kafka", "sasl_password"):
+            continue
+        raw = environ[name]
+        node = data
+        for part in path[:-1]:
+            child = node.get(part)
+            if child is None:
+                child = {}
+            elif not isinstance(child, dict):
+                raise ConfigError(f"{file}: `{'.'.join(path[:-1])}`: expected a mapping")
+            node[part] = child = dict(child)
+            node = child
+        node[path[-1]] = _coerce_env(raw, hint, name)
+    return data
+
+
+def _coerce_env(raw: str, hint: Any, name: str) -> Any:
+    try:
+        if hint is bool:
+            lowered = raw.strip().lower()
+            if lowered in ("1", "true", "yes", "on"):
+                return True
+            if lowered in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(raw)
+        if hint is int:
+            return int(raw)
+        if hint is float:
+            return float(raw)
+    except ValueError:
+        raise ConfigError(f"environment `{name}`: expected {hint.__name__}, got {raw!r}") from None
+    return raw
+
+
+def _build(cls: type, data: Any, file: Path, path: str) -> Any:
+    """Build a settings dataclass from a mapping, rejecting unknown keys and wrong types."""
+    mapping = _mapping(data, file, path)
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in mapping.items():
+        where = f"{path}.{key}" if path else key
+        if key not in fields:
+            raise ConfigError(f"{file}: unknown key `{where}` (known: {', '.join(fields)})")
+        hint = hints[key]
+        if dataclasses.is_dataclass(hint):
+            kwargs[key] = _build(hint, value, file, where)  # type: ignore[arg-type]
+        elif hint is TopicSettings or (isinstance(hint, type) and issubclass(hint, TopicSettings)):
+            kwargs[key] = _build(TopicSettings, value, file, where)
+        else:
+            kwargs[key] = _check_scalar(value, hint, file, where)
+    obj = cls(**kwargs)
+    _validate(obj, file, path)
+    return obj
+
+
+def _check_scalar(value: Any, hint: Any, file: Path, where: str) -> Any:
+    if hint is Secret:
+        hint = str
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    ok = (
+        (hint is bool and isinstance(value, bool))
+        or (hint is int and isinstance(value, int) and not isinstance(value, bool))
+        or (hint is float and isinstance(value, (int, float)) and not isinstance(value, bool))
+        or (hint is str and isinstance(value, (str, int, float)) and not isinstance(value, bool))
+    )
+    if not ok:
+        raise ConfigError(f"{file}: `{where}`: expected {getattr(hint, '__name__', hint)}, got {value!r}")
+    if hint is float:
+        return float(value)
+    if hint is str:
+        return str(value)
+    return value
+
+
+def _validate(obj: Any, file: Path, path: str) -> None:
+    def fail(key: str, why: str) -> None:
+        raise ConfigError(f"{file}: `{path + '.' if path else ''}{key}`: {why}")
+
+    if isinstance(obj, TopicSettings):
+        if not obj.name:
+            fail("name", "must not be empty")
+        if obj.partitions < 1:
+            fail("partitions", "must be at least 1")
+    elif isinstance(obj, WebSettings):
+        if not 0 <= obj.port <= 65535:
+            fail("port", "must be a TCP port (0-65535)")
+    elif isinstance(obj, AppSettings):
+        if obj.processing_guarantee not in ("at_least_once", "exactly_once"):
+            fail("processing_guarantee", "must be at_least_once or exactly_once")
+        if not (obj.store.startswith("rocksdb://") or obj.store.startswith("memory://")):
+            fail("store", "must be rocksdb:// or memory://")
+    elif isinstance(obj, KafkaSettings):
+        if ":" not in obj.bootstrap:
+            fail("bootstrap", f"expected host:port, got {obj.bootstrap!r}")
+        if obj.security_protocol not in ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"):
+            fail("security_protocol", "must be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL")
+    elif isinstance(obj, TaggingSettings):
+        if obj.max_body_chars < 1000:
+            fail("max_body_chars", "must be at least 1000")
