@@ -1,0 +1,287 @@
+"""The indicator engine: events in (any order within the horizon), snapshots and alerts out.
+
+One engine serves the indicator agent and the offline ``geotension indicators`` command, so
+the command is the oracle the streaming tests compare against::
+
+    engine = IndicatorEngine(settings.indicators)
+    state = engine.new_state("ALB-IRN")
+    update = engine.apply(state, event, watermark_ms)   # snapshots + alerts to publish
+    update = engine.advance(state, watermark_ms)        # quiet days as event time moves on
+
+Snapshots sit on step boundaries (UTC midnight for ``step: 1d``); the snapshot ``as_of`` B
+covers events before B. For every dyad there is one snapshot per boundary from the first one
+after its first event up to the boundary after the watermark (the newest event time seen by
+the worker). The last of those is *provisional* (its step is still open). Each time a
+snapshot's figures may have changed it is emitted again with ``revision + 1``: late events
+re-emit every boundary from their own step onwards, so the newest revision of each
+(dyad, as_of) is always equal to a recomputation over the same events.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from streams.durations import format_duration
+from streams.errors import IndicatorError
+from streams.indicators.figures import compute_figures, ms
+from streams.indicators.levels import next_level
+from streams.indicators.state import DyadState, MergedEvent
+from streams.records import utc
+from streams.settings import IndicatorSettings
+
+
+@dataclass
+class Update:
+    """What one call produced: snapshots and alerts, in emission order."""
+
+    snapshots: list[dict[str, Any]] = field(default_factory=list)
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+
+    def extend(self, other: Update) -> None:
+        self.snapshots.extend(other.snapshots)
+        self.alerts.extend(other.alerts)
+
+
+def to_ms(dt: datetime) -> int:
+    """Epoch milliseconds of an aware datetime."""
+    return int(round(utc(dt).timestamp() * 1000))
+
+
+def from_ms(value: int) -> datetime:
+    """UTC datetime from epoch milliseconds."""
+    return datetime.fromtimestamp(value / 1000, tz=UTC)
+
+
+class IndicatorEngine:
+    """Pure indicator maths over :class:`DyadState` objects."""
+
+    def __init__(self, cfg: IndicatorSettings) -> None:
+        self.cfg = cfg
+        self.step_ms = ms(cfg.step.total_seconds())
+        self.step_label = format_duration(cfg.step)
+        self.horizon_ms = ms(cfg.horizon.total_seconds())
+        self.dedupe_ms = ms(cfg.dedupe_window.total_seconds())
+        memory_ms = ms(cfg.baseline.total_seconds()) + ms(max(cfg.windows).total_seconds())
+        # Keep what any snapshot inside the horizon can still need, whatever the arrival order.
+        self.retain_ms = self.horizon_ms + memory_ms + self.step_ms
+        self.weights = {k.upper(): v for k, v in cfg.modality_weights.items()}
+        self.ruleset_version = f"indicators:{cfg.version}"
+
+    # -- boundaries ------------------------------------------------------------------------
+    def boundary_after(self, time_ms: int) -> int:
+        """The first step boundary strictly after ``time_ms``."""
+        return (time_ms // self.step_ms + 1) * self.step_ms
+
+    def new_state(self, dyad: str) -> DyadState:
+        return DyadState(dyad=dyad)
+
+    # -- events ----------------------------------------------------------------------------
+    def check(self, event: Mapping[str, Any], watermark_ms: int) -> tuple[str, int]:
+        """Validate an event for the indicators; returns (dyad, event time ms)."""
+        dyad = event.get("dyad")
+        if not dyad:
+            raise IndicatorError(f"event {event.get('event_id')} has no watched dyad")
+        time_ms = to_ms(event["event_time"])
+        if time_ms < watermark_ms - self.horizon_ms:
+            lateness_days = (watermark_ms - time_ms) / 86_400_000
+            raise IndicatorError(
+                f"event {event.get('event_id')} is {lateness_days:.1f} days behind the newest event time, "
+                f"beyond the {format_duration(self.cfg.horizon)} horizon"
+            )
+        return str(dyad), time_ms
+
+    def report_weight(self, event: Mapping[str, Any]) -> float:
+        modality = str(event.get("modality") or "ASSERTED")
+        return float(self.weights.get(modality, 1.0)) * float(event.get("confidence", 1.0))
+
+    def apply(self, state: DyadState, event: Mapping[str, Any], watermark_ms: int) -> Update:
+        """Merge one event into ``state`` and return what must be (re-)emitted.
+
+        ``watermark_ms`` is the newest event time the caller has seen, this event included.
+        Raises IndicatorError for an event without a dyad or beyond the horizon.
+        """
+        _, time_ms = self.check(event, watermark_ms)
+        event_id = str(event["event_id"])
+        state.watermark_ms = max(state.watermark_ms or watermark_ms, watermark_ms)
+        if event_id in state.seen:
+            return self.advance(state, watermark_ms)
+        source = str((event.get("source") or {}).get("country") or "")
+        target = str((event.get("target") or {}).get("country") or "")
+        cameo = str(event["cameo_code"])
+        bucket = time_ms // self.dedupe_ms
+        key = f"{source}>{target}|{cameo}|{bucket}"
+        weight = self.report_weight(event)
+        evidence = event.get("evidence") or {}
+        merged = state.merged.get(key)
+        reports = int(event.get("num_sources") or 1)
+        if merged is None:
+            merged = MergedEvent(
+                key=key, source=source, target=target, cameo_code=cameo,
+                quad_class=int(event["quad_class"]), goldstein=float(event["goldstein"]),
+                time_ms=time_ms, weight=weight, num_sources=reports, rep_id=event_id,
+                modality=str(event.get("modality") or "ASSERTED"), sentence=str(evidence.get("sentence") or ""),
+                outlet=event.get("outlet"), url=event.get("url"), ids=[event_id],
+            )
+            state.merged[key] = merged
+        else:
+            merged.ids.append(event_id)
+            merged.ids.sort()
+            merged.num_sources += reports
+            merged.time_ms = min(merged.time_ms, time_ms)
+            if (-weight, event_id) < (-merged.weight, merged.rep_id):
+                merged.weight = weight
+                merged.rep_id = event_id
+                merged.modality = str(event.get("modality") or "ASSERTED")
+                merged.sentence = str(evidence.get("sentence") or "")
+                merged.outlet = event.get("outlet")
+                merged.url = event.get("url")
+                merged.goldstein = float(event["goldstein"])
+        state.seen[event_id] = key
+        first = merged.time_ms if state.first_ms is None else min(state.first_ms, merged.time_ms)
+        state.first_ms = first
+        return self._emit(state, self.boundary_after(merged.time_ms), watermark_ms)
+
+    def advance(self, state: DyadState, watermark_ms: int) -> Update:
+        """Emit the boundaries event time has reached since the last call (quiet days included)."""
+        if state.first_ms is None:
+            return Update()
+        state.watermark_ms = max(state.watermark_ms or watermark_ms, watermark_ms)
+        if not state.emitted:
+            return self._emit(state, self.boundary_after(state.first_ms), watermark_ms)
+        last = max(state.emitted)
+        open_boundary = self.boundary_after(state.watermark_ms)
+        start = last + self.step_ms
+        if state.emitted[last][3] and last <= state.watermark_ms:
+            start = last  # the provisional step has closed: emit its final value
+        if start > open_boundary:
+            return Update()
+        return self._emit(state, start, watermark_ms)
+
+    # -- snapshots -------------------------------------------------------------------------
+    def _emit(self, state: DyadState, start_ms: int, watermark_ms: int) -> Update:
+        wm = max(state.watermark_ms or watermark_ms, watermark_ms)
+        assert state.first_ms is not None
+        first_boundary = self.boundary_after(state.first_ms)
+        if state.emitted:
+            last = max(state.emitted)
+            if state.emitted[last][3] and last <= wm:
+                start_ms = min(start_ms, last)
+            start_ms = min(start_ms, last + self.step_ms)
+        start_ms = max(start_ms, first_boundary)
+        end_ms = self.boundary_after(wm)
+        events = sorted(state.merged.values(), key=lambda e: (e.time_ms, e.key))
+        update = Update()
+        previous = state.emitted.get(start_ms - self.step_ms)
+        level, since = (previous[1], previous[2]) if previous else ("CALM", None)
+        boundary = start_ms
+        times = [e.time_ms for e in events]
+        while boundary <= end_ms:
+            upto = bisect.bisect_left(times, boundary)
+            figures = compute_figures(state.dyad, boundary, events[:upto], self.cfg)
+            new_level, since = next_level(level, since, boundary, figures["tension_index"], self.cfg.levels)
+            revision = state.emitted[boundary][0] + 1 if boundary in state.emitted else 0
+            provisional = boundary > wm
+            state.emitted[boundary] = [revision, new_level, since, provisional]
+            snapshot = self._snapshot(state.dyad, boundary, revision, new_level, provisional, figures)
+            update.snapshots.append(snapshot)
+            if new_level != level:
+                alert = self._alert(state, snapshot, level, new_level)
+                if alert is not None:
+                    update.alerts.append(alert)
+            level = new_level
+            boundary += self.step_ms
+        self._prune(state, wm)
+        return update
+
+    def _snapshot(self, dyad: str, as_of: int, revision: int, level: str, provisional: bool,
+                  figures: dict[str, Any]) -> dict[str, Any]:
+        top = [{**item, "event_time": from_ms(item["event_time"])} for item in figures["top_events"]]
+        return {
+            "dyad": dyad,
+            "as_of": from_ms(as_of),
+            "step": self.step_label,
+            "revision": revision,
+            "ruleset_version": self.ruleset_version,
+            "level": level,
+            "provisional": provisional,
+            "tension_index": figures["tension_index"],
+            "tension_score": figures["tension_score"],
+            "cooperation_score": figures["cooperation_score"],
+            "baseline_rate": figures["baseline_rate"],
+            "surprise": figures["surprise"],
+            "windows": figures["windows"],
+            "top_events": top,
+        }
+
+    def _alert(self, state: DyadState, snapshot: dict[str, Any], before: str, after: str) -> dict[str, Any] | None:
+        as_of = to_ms(snapshot["as_of"])
+        alert_id = hashlib.sha256(f"{state.dyad}|{as_of}|{before}|{after}".encode()).hexdigest()[:16]
+        if alert_id in state.alerts:
+            return None
+        state.alerts.append(alert_id)
+        return {
+            "alert_id": alert_id,
+            "dyad": state.dyad,
+            "as_of": snapshot["as_of"],
+            "from_level": before,
+            "to_level": after,
+            "revision": snapshot["revision"],
+            "snapshot": snapshot,
+        }
+
+    def _prune(self, state: DyadState, wm: int) -> None:
+        cutoff = wm - self.retain_ms
+        for key in [k for k, e in state.merged.items() if e.time_ms < cutoff]:
+            for event_id in state.merged[key].ids:
+                state.seen.pop(event_id, None)
+            del state.merged[key]
+        boundary_cutoff = wm - self.horizon_ms - 2 * self.step_ms
+        for boundary in [b for b in state.emitted if b < boundary_cutoff]:
+            del state.emitted[boundary]
+        if len(state.alerts) > 512:
+            del state.alerts[:-512]
+
+
+def batch_indicators(
+    events: Iterable[Mapping[str, Any]], cfg: IndicatorSettings
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[tuple[Mapping[str, Any], str]]]:
+    """Recompute indicators over events in the given order: the offline oracle.
+
+    Returns (snapshots, alerts, rejected): the newest value of every (dyad, as_of) with
+    ``revision`` 0, every alert raised on the way, and (event, reason) for events that could
+    not enter (no dyad, beyond the horizon).
+    """
+    engine = IndicatorEngine(cfg)
+    states: dict[str, DyadState] = {}
+    latest: dict[tuple[str, int], dict[str, Any]] = {}
+    alerts: list[dict[str, Any]] = []
+    rejected: list[tuple[Mapping[str, Any], str]] = []
+    watermark: int | None = None
+    for event in events:
+        time_ms = to_ms(event["event_time"]) if event.get("event_time") is not None else None
+        wm = time_ms if watermark is None or (time_ms is not None and time_ms > watermark) else watermark
+        try:
+            if time_ms is None:
+                raise IndicatorError(f"event {event.get('event_id')} has no event_time")
+            dyad, _ = engine.check(event, wm)
+        except IndicatorError as exc:
+            rejected.append((event, str(exc)))
+            continue
+        watermark = wm
+        state = states.setdefault(dyad, engine.new_state(dyad))
+        update = engine.apply(state, event, watermark)
+        for other in states.values():
+            if other is not state:
+                update.extend(engine.advance(other, watermark))
+        for snap in update.snapshots:
+            latest[(snap["dyad"], to_ms(snap["as_of"]))] = snap
+        alerts.extend(update.alerts)
+    snapshots = [
+        {**snap, "revision": 0} for _, snap in sorted(latest.items(), key=lambda item: (item[0][0], item[0][1]))
+    ]
+    return snapshots, alerts, rejected

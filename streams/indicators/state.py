@@ -1,0 +1,87 @@
+"""Per-dyad indicator state: reports merged into real-world events, and what was emitted.
+
+The state is plain data (``to_dict``/``from_dict`` round-trip through JSON) so a faust table
+can store it and the batch command can build the same object in memory.
+
+"The same event" reported by many outlets is identified by direction (source and target
+country), CAMEO code and the UTC time bucket of ``dedupe_window`` (one day by default). Its
+reports merge order-independently: the weight is the largest report weight, ``num_sources``
+adds up, the time is the earliest report's, and the representative report (whose sentence and
+link are shown) is the one with the largest weight, ties broken by the smallest event id. A
+report whose ``event_id`` was already merged is ignored, so redelivery is harmless.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class MergedEvent:
+    """One real-world event, possibly reported many times."""
+
+    key: str
+    source: str
+    target: str
+    cameo_code: str
+    quad_class: int
+    goldstein: float
+    time_ms: int
+    weight: float
+    num_sources: int
+    rep_id: str
+    modality: str
+    sentence: str
+    outlet: str | None
+    url: str | None
+    ids: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key, "source": self.source, "target": self.target, "cameo_code": self.cameo_code,
+            "quad_class": self.quad_class, "goldstein": self.goldstein, "time_ms": self.time_ms,
+            "weight": self.weight, "num_sources": self.num_sources, "rep_id": self.rep_id,
+            "modality": self.modality, "sentence": self.sentence, "outlet": self.outlet, "url": self.url,
+            "ids": list(self.ids),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MergedEvent:
+        return cls(**{**data, "ids": list(data.get("ids", []))})
+
+
+@dataclass
+class DyadState:
+    """Everything the indicator engine remembers about one dyad."""
+
+    dyad: str
+    first_ms: int | None = None
+    watermark_ms: int | None = None
+    merged: dict[str, MergedEvent] = field(default_factory=dict)
+    seen: dict[str, str] = field(default_factory=dict)
+    # as_of (ms) → [revision, level, level_since_ms, provisional]
+    emitted: dict[int, list[Any]] = field(default_factory=dict)
+    alerts: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dyad": self.dyad,
+            "first_ms": self.first_ms,
+            "watermark_ms": self.watermark_ms,
+            "merged": [m.to_dict() for m in self.merged.values()],
+            "emitted": [[k, *v] for k, v in sorted(self.emitted.items())],
+            "alerts": list(self.alerts),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DyadState:
+        state = cls(dyad=data["dyad"], first_ms=data.get("first_ms"), watermark_ms=data.get("watermark_ms"))
+        for item in data.get("merged", []):
+            merged = MergedEvent.from_dict(item)
+            state.merged[merged.key] = merged
+            for event_id in merged.ids:
+                state.seen[event_id] = merged.key
+        state.emitted = {int(row[0]): list(row[1:]) for row in data.get("emitted", [])}
+        state.alerts = list(data.get("alerts", []))
+        return state
