@@ -1,3 +1,117 @@
-"""Commands: broker."""
+"""Commands: ``geotension broker start|stop|status`` — the local Apache Kafka broker."""
 
-COMMANDS: list = []
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import click
+
+from streams.broker import BrokerStatus, LocalBroker, broker_answers
+from streams.settings import load_settings
+
+#: ``status`` exits with this code when the broker is not running (like LSB init scripts),
+#: so scripts can test ``geotension broker status`` without parsing its output.
+EXIT_NOT_RUNNING = 3
+
+
+def _local_broker() -> LocalBroker:
+    return LocalBroker(load_settings())
+
+
+def _show(path: Path) -> str:
+    """A path relative to the working directory when it lies below it (shorter to read)."""
+    try:
+        return os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
+    except ValueError:
+        return str(path)
+
+
+def _describe(status: BrokerStatus) -> str:
+    return f"{status.address} (pid {status.pid}, data {_show(status.data_dir)})"
+
+
+@click.group()
+def broker() -> None:
+    """The local Apache Kafka broker: one KRaft node on 127.0.0.1, run from Maven Central jars.
+
+    Needs Java 17+; Maven fetches the pinned jars (tools/kafka/pom.xml) on the first start.
+    Data and logs live under local_broker.home (default .kafka/node-<port>) and survive
+    restarts. The address comes from kafka.bootstrap (GEOTENSION_BOOTSTRAP).
+
+    \b
+    Example:
+        geotension broker start
+        geotension broker status
+        geotension broker stop
+    """
+
+
+@broker.command()
+def start() -> None:
+    """Start the local broker (in the background) and wait until it answers.
+
+    Does nothing but report when it already runs. Fails with one line naming the address
+    and the log file when it cannot start.
+
+    \b
+    Example:
+        geotension broker start
+        GEOTENSION_BOOTSTRAP=127.0.0.1:19092 GEOTENSION_LOCAL_BROKER_CONTROLLER_PORT=19093 geotension broker start
+    """
+    local = _local_broker()
+    began = time.monotonic()
+    status, started_now = local.start()
+    if started_now:
+        click.echo(f"Kafka {status.version} ready at {_describe(status)} in {time.monotonic() - began:.1f}s")
+    else:
+        click.echo(f"Kafka {status.version} already running at {_describe(status)}")
+
+
+@broker.command()
+@click.option("--timeout", "timeout_s", type=float, default=30.0, show_default=True,
+              help="Seconds to wait for a clean shutdown before killing the broker.")  # fmt: skip
+def stop(timeout_s: float) -> None:
+    """Stop the local broker (clean shutdown; its data is kept).
+
+    \b
+    Example:
+        geotension broker stop
+    """
+    local = _local_broker()
+    if local.stop(timeout_s=timeout_s):
+        click.echo(f"Kafka {local.version} at {local.address} stopped")
+    else:
+        click.echo(f"Kafka {local.version} at {local.address} was not running (instance {_show(local.instance_dir)})")
+
+
+@broker.command()
+@click.pass_context
+def status(ctx: click.Context) -> None:
+    """Show version, address, pid and data folder of the local broker.
+
+    Exits 0 when it runs and 3 when it does not.
+
+    \b
+    Example:
+        geotension broker status || geotension broker start
+    """
+    local = _local_broker()
+    current = local.status()
+    click.echo(f"version  Kafka {current.version}")
+    click.echo(f"address  {current.address}")
+    click.echo(f"state    {'running' if current.running else 'not running'}")
+    click.echo(f"pid      {current.pid if current.pid is not None else '-'}")
+    click.echo(f"data     {_show(current.data_dir)}")
+    click.echo(f"log      {_show(current.log_file)}")
+    if not current.running:
+        if broker_answers(current.address):
+            # Someone else's broker (Docker, another home folder): usable, but not ours to stop.
+            click.echo(
+                f"note     a Kafka broker not started from {_show(local.instance_dir)} answers at {current.address}"
+            )
+        ctx.exit(EXIT_NOT_RUNNING)
+
+
+COMMANDS = [broker]

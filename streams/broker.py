@@ -1,0 +1,621 @@
+"""The local Apache Kafka broker: one KRaft node (broker + controller) on the loopback address.
+
+No Docker engine is assumed. The broker's jars come from Maven Central through the pinned
+``tools/kafka/pom.xml`` (``mvn dependency:copy-dependencies``), Java runs
+``kafka.tools.StorageTool format`` once per data folder, then ``kafka.Kafka`` detached from
+the calling process, so ``geotension broker start`` returns while the broker keeps running.
+
+Layout under ``local_broker.home`` (default ``.kafka``, git-ignored)::
+
+    libs-4.3.1/              the jars, shared by every instance (fetched once)
+    node-9092/               one instance per listener port
+        server.properties    generated on every start from the settings
+        cluster.id           the cluster id the data folder was formatted with
+        data/                topics and the KRaft metadata log (survive restarts)
+        logs/server.log      the broker's log (see tools/kafka/log4j2.properties)
+        logs/stdout.log      the JVM's own output (crashes before logging starts)
+        broker.pid           the running broker's process id
+
+Usage::
+
+    broker = LocalBroker(load_settings())
+    status, started_now = broker.start()      # idempotent
+    broker.stop()
+
+This module is lifecycle code only: it talks to the broker through a raw ApiVersions +
+Metadata exchange (:func:`broker_answers`) and does not depend on faust.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import ipaddress
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from streams.errors import BrokerError
+from streams.settings import PACKAGE_ROOT, Settings
+
+#: Main classes of the broker jar (checked against kafka_2.13-4.3.1.jar).
+BROKER_MAIN = "kafka.Kafka"
+STORAGE_TOOL = "kafka.tools.StorageTool"
+
+#: A libs folder is complete once this marker exists (written after mvn succeeded), so an
+#: interrupted download is fetched again rather than run half-populated.
+_LIBS_MARKER = ".complete"
+
+_POM = "tools/kafka/pom.xml"
+_LOG4J = "tools/kafka/log4j2.properties"
+
+
+@dataclass(frozen=True)
+class BrokerStatus:
+    """What ``geotension broker status`` reports about one local broker instance."""
+
+    running: bool
+    version: str
+    address: str
+    pid: int | None
+    data_dir: Path
+    log_file: Path
+
+
+def split_address(bootstrap: str) -> tuple[str, int]:
+    """``host:port`` (or ``[::1]:port``) of the first bootstrap server, as a tuple."""
+    first = bootstrap.split(",")[0].strip()
+    host, sep, port = first.rpartition(":")
+    if not sep or not host or not port.isdigit():
+        raise BrokerError(f"bootstrap address {bootstrap!r}: expected host:port")
+    return host.strip("[]"), int(port)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _hostport(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+# --------------------------------------------------------------------------------------------
+# A real Kafka request, not just an open port
+# --------------------------------------------------------------------------------------------
+
+_API_VERSIONS = 18
+_METADATA = 3
+
+
+def _request(sock: socket.socket, api_key: int, version: int, correlation: int, body: bytes) -> bytes:
+    """Send one request (header v1) and return the response body after the correlation id."""
+    client = b"geotension-probe"
+    header = struct.pack(">hhih", api_key, version, correlation, len(client)) + client
+    payload = header + body
+    sock.sendall(struct.pack(">i", len(payload)) + payload)
+    size = struct.unpack(">i", _recv_exact(sock, 4))[0]
+    if not 4 <= size <= 16 * 1024 * 1024:
+        raise ValueError(f"implausible response size {size}")
+    data = _recv_exact(sock, size)
+    if struct.unpack(">i", data[:4])[0] != correlation:
+        raise ValueError("correlation id mismatch")
+    return data[4:]
+
+
+def _recv_exact(sock: socket.socket, n: int) -> bytes:
+    chunks = bytearray()
+    while len(chunks) < n:
+        chunk = sock.recv(n - len(chunks))
+        if not chunk:
+            raise ConnectionError("connection closed by peer")
+        chunks += chunk
+    return bytes(chunks)
+
+
+def _probe(host: str, port: int, timeout_s: float) -> bool:
+    """ApiVersions, then Metadata: true when the broker lists at least one live broker."""
+    with socket.create_connection((host, port), timeout=timeout_s) as sock:
+        sock.settimeout(timeout_s)
+        body = _request(sock, _API_VERSIONS, 0, 1, b"")
+        error, count = struct.unpack(">hi", body[:6])
+        if error != 0:
+            return False
+        ranges: dict[int, tuple[int, int]] = {}
+        for i in range(count):
+            key, low, high = struct.unpack(">hhh", body[6 + 6 * i : 12 + 6 * i])
+            ranges[key] = (low, high)
+        if _METADATA not in ranges:
+            return False
+        low, high = ranges[_METADATA]
+        # Versions 4-7 share one request layout (nullable topic array + auto-create flag) and
+        # are accepted by every broker since Kafka 1.0, including 4.x which dropped v0-v3.
+        version = max(4, min(7, high))
+        if not low <= version <= high:
+            return False
+        # An empty topic list asks for brokers and cluster id only (null would list topics).
+        body = _request(sock, _METADATA, version, 2, struct.pack(">i?", 0, False))
+        # throttle_time_ms (v3+), then the broker array: the broker lists itself only once it
+        # is registered and unfenced, which is exactly "ready for clients".
+        brokers = struct.unpack(">i", body[4:8])[0]
+        return brokers > 0
+
+
+def broker_answers(bootstrap: str, timeout_s: float = 3.0) -> bool:
+    """Whether a Kafka broker answers a metadata request at the first bootstrap address.
+
+    A listening port is not enough (a starting broker accepts connections before it can serve
+    clients, and another program may hold the port), so this performs the same ApiVersions +
+    Metadata exchange a client does on connect and requires the broker to list a live node.
+    Never raises: any failure is ``False``.
+    """
+    try:
+        host, port = split_address(bootstrap)
+    except BrokerError:
+        return False
+    try:
+        return _probe(host, port, timeout_s)
+    except (OSError, ValueError, struct.error):
+        return False
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Whether a server socket could bind ``host:port`` now (as the JVM would, SO_REUSEADDR)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------
+# The broker
+# --------------------------------------------------------------------------------------------
+
+
+class LocalBroker:
+    """One local single-node KRaft broker: jars, a formatted data folder and a detached JVM."""
+
+    def __init__(self, settings: Settings, instance_dir: Path | None = None) -> None:
+        self.settings = settings
+        self.version = settings.local_broker.version
+        self.host, self.port = split_address(settings.kafka.bootstrap)
+        if not _is_loopback(self.host):
+            raise BrokerError(
+                f"the local broker only listens on a loopback address, but kafka.bootstrap is "
+                f"{settings.kafka.bootstrap!r}: use 127.0.0.1:<port>, or point GEOTENSION_BOOTSTRAP at your own broker "
+                f"and do not start a local one"
+            )
+        self.address = _hostport(self.host, self.port)
+        self.controller_port = settings.local_broker.controller_port
+        if self.controller_port == self.port:
+            raise BrokerError(
+                f"local_broker.controller_port {self.controller_port} equals the client port of {self.address}: "
+                f"choose another controller port"
+            )
+        self.home = settings.path(settings.local_broker.home)
+        self.libs_dir = self.home / f"libs-{self.version}"
+        self.instance_dir = (instance_dir if instance_dir is not None else self.home / f"node-{self.port}").resolve()
+        self.data_dir = self.instance_dir / "data"
+        self.logs_dir = self.instance_dir / "logs"
+        self.log_file = self.logs_dir / "server.log"
+        self.stdout_file = self.logs_dir / "stdout.log"
+        self.pid_file = self.instance_dir / "broker.pid"
+        self.properties_file = self.instance_dir / "server.properties"
+        self.cluster_id_file = self.instance_dir / "cluster.id"
+        # Kept when this object started the JVM, so its exit status can be collected
+        # (otherwise a stopped child lingers as a zombie that still "exists").
+        self._process: subprocess.Popen[bytes] | None = None
+
+    # ---------------------------------------------------------------- public API
+
+    def status(self) -> BrokerStatus:
+        """Whether this instance's broker runs (its process is alive and answers)."""
+        pid = self._live_pid()
+        running = pid is not None and broker_answers(self.address)
+        return self._status(running, pid)
+
+    def ensure_jars(self) -> Path:
+        """The folder of the broker's jars, fetched with Maven if missing or incomplete."""
+        jar = self.libs_dir / f"kafka_2.13-{self.version}.jar"
+        if (self.libs_dir / _LIBS_MARKER).is_file() and jar.is_file():
+            return self.libs_dir
+        mvn = shutil.which("mvn")
+        if mvn is None:
+            raise BrokerError(
+                f"the Kafka {self.version} jars are not in {self.libs_dir} and `mvn` is not on PATH: "
+                f"install Maven (it fetches them from Maven Central with {self._resource(_POM)})"
+            )
+        pom = self._resource(_POM)
+        self.home.mkdir(parents=True, exist_ok=True)
+        with _file_lock(self.home / f".libs-{self.version}.lock"):
+            if (self.libs_dir / _LIBS_MARKER).is_file() and jar.is_file():
+                return self.libs_dir  # another process fetched them while we waited
+            partial = self.home / f"libs-{self.version}.partial"
+            shutil.rmtree(partial, ignore_errors=True)
+            command = [
+                mvn, "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
+                "-DincludeScope=runtime", f"-DoutputDirectory={partial}",
+                # The pom pins the same version; passing it keeps the two from drifting apart.
+                f"-Dkafka.version={self.version}",
+            ]  # fmt: skip
+            try:
+                done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+            except subprocess.TimeoutExpired:
+                raise BrokerError(
+                    f"fetching the Kafka {self.version} jars with mvn took over 15 minutes ({pom})"
+                ) from None
+            if done.returncode != 0:
+                raise BrokerError(
+                    f"mvn could not fetch the Kafka {self.version} jars ({pom}): {_last_line(done.stdout + done.stderr, '[ERROR]')}"
+                )
+            if not (partial / jar.name).is_file():
+                raise BrokerError(f"mvn finished but {jar.name} is not among the fetched jars in {partial}")
+            shutil.rmtree(self.libs_dir, ignore_errors=True)
+            partial.rename(self.libs_dir)
+            (self.libs_dir / _LIBS_MARKER).write_text(f"kafka {self.version}\n", encoding="utf-8")
+        return self.libs_dir
+
+    def start(self) -> tuple[BrokerStatus, bool]:
+        """Start the broker unless it already runs; ``(status, started_now)``.
+
+        Raises :class:`BrokerError` (one line, naming the address and the log) when Java or
+        Maven is missing, the port belongs to another program, or the broker does not come up
+        within ``local_broker.start_timeout_s``.
+        """
+        timeout_s = self.settings.local_broker.start_timeout_s
+        pid = self._live_pid()
+        if pid is not None:
+            # Ours is alive: either running, or still starting (another `start` is waiting).
+            if self._wait_ready(pid, timeout_s, process=None):
+                return self._status(True, pid), False
+            raise BrokerError(
+                f"the broker started from {self.instance_dir} (pid {pid}) runs but does not answer at {self.address} "
+                f"after {timeout_s:.0f}s; see {self.log_file} or stop it with `geotension broker stop`"
+                + self._log_hint(0)
+            )
+        self.pid_file.unlink(missing_ok=True)  # stale: its process is gone (or is not ours)
+
+        java = self._java()
+        libs = self.ensure_jars()
+        self._check_ports()
+        for folder in (self.data_dir, self.logs_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        self.properties_file.write_text(self._properties(), encoding="utf-8")
+        self._format(java, libs)
+
+        log_offset = self.log_file.stat().st_size if self.log_file.exists() else 0
+        with open(self.stdout_file, "ab") as out:
+            out.write(f"\n--- start {time.strftime('%Y-%m-%d %H:%M:%S')} ---\n".encode())
+            out.flush()
+            process = subprocess.Popen(
+                [java, *self._jvm_options(), "-cp", f"{libs}{os.sep}*", BROKER_MAIN, str(self.properties_file)],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=self.instance_dir,
+                # A new session: the broker outlives the CLI and ignores the terminal's Ctrl-C.
+                start_new_session=True,
+            )
+        self._process = process
+        self.pid_file.write_text(f"{process.pid}\n", encoding="utf-8")
+        if self._wait_ready(process.pid, timeout_s, process=process):
+            return self._status(True, process.pid), True
+
+        if process.poll() is not None:
+            self.pid_file.unlink(missing_ok=True)
+            raise BrokerError(
+                f"the Kafka broker for {self.address} exited during start (code {process.returncode}); "
+                f"see {self.log_file}" + self._log_hint(log_offset)
+            )
+        # Do not leave a half-started JVM holding the ports.
+        self.stop(timeout_s=10)
+        raise BrokerError(
+            f"the Kafka broker did not answer at {self.address} within {timeout_s:.0f}s and was stopped; "
+            f"see {self.log_file}" + self._log_hint(log_offset)
+        )
+
+    def stop(self, timeout_s: float = 30.0) -> bool:
+        """Stop this instance's broker; ``False`` when none was running.
+
+        SIGTERM lets Kafka shut down cleanly (it flushes logs and closes the metadata log, so
+        the next start needs no recovery); SIGKILL only after ``timeout_s``. Returns once the
+        process is gone and the client port can be bound again.
+        """
+        pid = self._live_pid()
+        if pid is None:
+            self.pid_file.unlink(missing_ok=True)
+            return False
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        if not self._wait_exit(pid, timeout_s):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            if not self._wait_exit(pid, 10.0):
+                raise BrokerError(f"the broker (pid {pid}) did not exit after SIGKILL; see {self.log_file}")
+        self.pid_file.unlink(missing_ok=True)
+        self._process = None
+        deadline = time.monotonic() + 10.0
+        while time.monotonic() < deadline:
+            if port_is_free(self.host, self.port) and port_is_free(self.host, self.controller_port):
+                break
+            time.sleep(0.1)
+        return True
+
+    # ---------------------------------------------------------------- internals
+
+    def _status(self, running: bool, pid: int | None) -> BrokerStatus:
+        return BrokerStatus(
+            running=running,
+            version=self.version,
+            address=self.address,
+            pid=pid if running else None,
+            data_dir=self.data_dir,
+            log_file=self.log_file,
+        )
+
+    def _resource(self, relative: str) -> Path:
+        """A file of ``tools/kafka``: in the project root, else beside the package."""
+        for candidate in (self.settings.path(relative), PACKAGE_ROOT / relative):
+            if candidate.is_file():
+                return candidate
+        raise BrokerError(f"{relative} not found in {self.settings.root} or {PACKAGE_ROOT}")
+
+    def _java(self) -> str:
+        java_home = os.environ.get("JAVA_HOME")
+        if java_home and (Path(java_home) / "bin" / "java").is_file():
+            return str(Path(java_home) / "bin" / "java")
+        found = shutil.which("java")
+        if found is None:
+            raise BrokerError(
+                "`java` is not on PATH (nor in $JAVA_HOME/bin): the local Kafka broker needs Java 17 or newer, "
+                "e.g. `apt-get install openjdk-17-jre-headless`"
+            )
+        return found
+
+    def _check_ports(self) -> None:
+        for port, role in ((self.port, "client"), (self.controller_port, "controller")):
+            if port_is_free(self.host, port):
+                continue
+            where = _hostport(self.host, port)
+            if port == self.port and broker_answers(self.address):
+                raise BrokerError(
+                    f"another Kafka broker (not started from {self.instance_dir}) already answers at {where}: "
+                    f"use it with GEOTENSION_BOOTSTRAP={where}, or stop it first"
+                )
+            setting = "GEOTENSION_KAFKA_BOOTSTRAP" if role == "client" else "GEOTENSION_LOCAL_BROKER_CONTROLLER_PORT"
+            raise BrokerError(
+                f"{where} (the local broker's {role} port) is in use by another program: free it or choose another port with {setting}"
+            )
+
+    def _cluster_id(self) -> str:
+        """The stored cluster id, or a new one in Kafka's format (base64url of a random UUID)."""
+        if self.cluster_id_file.is_file():
+            stored = self.cluster_id_file.read_text(encoding="utf-8").strip()
+            if stored:
+                return stored
+        while True:
+            value = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+            if not value.startswith("-"):  # Kafka rejects ids that look like an option
+                break
+        self.cluster_id_file.write_text(value + "\n", encoding="utf-8")
+        return value
+
+    def _format(self, java: str, libs: Path) -> None:
+        """Format the data folder once (a formatted folder has ``meta.properties``)."""
+        if (self.data_dir / "meta.properties").is_file():
+            return
+        command = [
+            java, "-Xmx256m", f"-Dlog4j2.configurationFile={self._resource(_LOG4J)}",
+            f"-Dkafka.logs.dir={self.logs_dir}", "-cp", f"{libs}{os.sep}*", STORAGE_TOOL, "format",
+            "-t", self._cluster_id(), "-c", str(self.properties_file), "--standalone", "--ignore-formatted",
+        ]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        if done.returncode != 0:
+            raise BrokerError(
+                f"formatting {self.data_dir} failed (kafka.tools.StorageTool, code {done.returncode}): "
+                f"{_last_line(done.stdout + done.stderr)}"
+            )
+
+    def _properties(self) -> str:
+        """``server.properties`` for one node that is both broker and controller."""
+        listen = _hostport(self.host, self.port)
+        control = _hostport(self.host, self.controller_port)
+        lines = [
+            "# Generated by `geotension broker start` on every start; edit the settings, not this file.",
+            "process.roles=broker,controller",
+            "node.id=1",
+            # Dynamic quorum of one, formatted with --standalone.
+            f"controller.quorum.bootstrap.servers={control}",
+            f"listeners=PLAINTEXT://{listen},CONTROLLER://{control}",
+            f"advertised.listeners=PLAINTEXT://{listen}",
+            "inter.broker.listener.name=PLAINTEXT",
+            "controller.listener.names=CONTROLLER",
+            "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            f"log.dirs={self.data_dir}",
+            "num.partitions=1",
+            "auto.create.topics.enable=true",
+            # One node: every internal topic must live with a single replica.
+            "default.replication.factor=1",
+            "min.insync.replicas=1",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=1",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            # 50 partitions (the default) would be created on the first transaction: slow, useless here.
+            "transaction.state.log.num.partitions=1",
+            "share.coordinator.state.topic.replication.factor=1",
+            "share.coordinator.state.topic.min.isr=1",
+            # Consumers (faust workers, tests) join at once instead of waiting 3 s for peers.
+            "group.initial.rebalance.delay.ms=0",
+            # faust changelog topics are compacted; the cleaner must run.
+            "log.cleaner.enable=true",
+            "log.cleaner.threads=1",
+            # The default 128 MB dedupe buffer is a quarter of the heap; 32 MB suffices here.
+            "log.cleaner.dedupe.buffer.size=33554432",
+            # Small thread pools: a development machine may have two cores.
+            "num.network.threads=2",
+            "num.io.threads=2",
+            "num.recovery.threads.per.data.dir=1",
+            "background.threads=2",
+        ]
+        return "\n".join(lines) + "\n"
+
+    def _jvm_options(self) -> list[str]:
+        heap = self.settings.local_broker.heap
+        return [
+            f"-Xms{_initial_heap(heap)}",
+            f"-Xmx{heap}",
+            "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20",
+            # Die rather than limp on: a broker out of memory answers nothing useful.
+            "-XX:+ExitOnOutOfMemoryError",
+            "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={self._resource(_LOG4J)}",
+            f"-Dkafka.logs.dir={self.logs_dir}",
+        ]
+
+    def _live_pid(self) -> int | None:
+        """The pid in ``broker.pid`` if that process is alive and is this instance's broker."""
+        try:
+            pid = int(self.pid_file.read_text(encoding="utf-8").strip())
+        except (OSError, ValueError):
+            return None
+        return pid if _is_our_broker(pid, self.properties_file) else None
+
+    def _wait_ready(self, pid: int, timeout_s: float, process: subprocess.Popen[bytes] | None) -> bool:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if process is not None and process.poll() is not None:
+                return False
+            if process is None and not _is_our_broker(pid, self.properties_file):
+                return False
+            if broker_answers(self.address, timeout_s=2.0):
+                return True
+            time.sleep(0.25)
+        return False
+
+    def _wait_exit(self, pid: int, timeout_s: float) -> bool:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self._process is not None and self._process.pid == pid:
+                if self._process.poll() is not None:
+                    return True
+            elif not _pid_alive(pid):
+                return True
+            time.sleep(0.1)
+        return False
+
+    def _log_hint(self, offset: int) -> str:
+        """``: last ERROR …`` from this start's part of the logs, or nothing."""
+        texts = []
+        for path in (self.log_file, self.stdout_file):
+            with contextlib.suppress(OSError):
+                with open(path, "rb") as handle:
+                    if path == self.log_file:
+                        handle.seek(offset)
+                    texts.append(handle.read().decode("utf-8", "replace"))
+        line = _last_error("\n".join(texts))
+        return f": {line}" if line else ""
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _initial_heap(heap: str) -> str:
+    """Half the maximum heap, at most 256m: the broker grows into it only under load."""
+    units = {"k": 1 / 1024, "m": 1, "g": 1024}
+    try:
+        megabytes = float(heap[:-1]) * units[heap[-1].lower()]
+    except (KeyError, ValueError, IndexError):
+        return heap
+    return f"{max(16, min(256, int(megabytes // 2)))}m"
+
+
+def _pid_alive(pid: int) -> bool:
+    """Alive and not a zombie (a zombie still "exists" for ``kill -0``)."""
+    with contextlib.suppress(ChildProcessError):
+        reaped, _ = os.waitpid(pid, os.WNOHANG)  # collects our own exited child, if it is one
+        if reaped == pid:
+            return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    stat = Path(f"/proc/{pid}/stat")
+    with contextlib.suppress(OSError, IndexError):
+        if stat.read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            return False
+    return True
+
+
+def _is_our_broker(pid: int, properties_file: Path) -> bool:
+    """Guards against a reused pid: the process must run kafka.Kafka on this instance's file."""
+    if not _pid_alive(pid):
+        return False
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if not cmdline.parent.exists():
+        return sys.platform != "linux"  # no /proc (macOS): trust the pid file
+    try:
+        args = cmdline.read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return BROKER_MAIN.encode() in args and str(properties_file).encode() in args
+
+
+def _last_line(text: str, marker: str = "") -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if marker:
+        marked = [line for line in lines if marker in line]
+        lines = marked or lines
+    return lines[-1][:400] if lines else "no output"
+
+
+def _last_error(text: str) -> str:
+    """The last ERROR line of a Kafka log, with the exception message that follows it."""
+    lines = text.splitlines()
+    for index in range(len(lines) - 1, -1, -1):
+        if " ERROR " in lines[index] or lines[index].startswith("Error:") or "Exception in thread" in lines[index]:
+            found = lines[index].strip()
+            for follow in lines[index + 1 : index + 4]:
+                if "Exception" in follow or "Error" in follow:
+                    found += " | " + follow.strip()
+                    break
+            return found[:500]
+    return ""
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock across processes (two test sessions may fetch jars at once)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no lock, a double fetch is only slow
+        yield
+        return
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
