@@ -218,21 +218,26 @@ class IndicatorEngine:
             "top_events": top,
         }
 
-    def _alert(self, state: DyadState, snapshot: dict[str, Any], before: str, after: str) -> dict[str, Any] | None:
-        as_of = to_ms(snapshot["as_of"])
-        alert_id = hashlib.sha256(f"{state.dyad}|{as_of}|{before}|{after}".encode()).hexdigest()[:16]
-        if alert_id in state.alerts:
-            return None
-        state.alerts.append(alert_id)
+    def alert_for(self, snapshot: dict[str, Any], before: str) -> dict[str, Any]:
+        """The EscalationAlert for a snapshot whose level differs from ``before``."""
+        dyad, after = snapshot["dyad"], snapshot["level"]
+        alert_id = hashlib.sha256(f"{dyad}|{to_ms(snapshot['as_of'])}|{before}|{after}".encode()).hexdigest()[:16]
         return {
             "alert_id": alert_id,
-            "dyad": state.dyad,
+            "dyad": dyad,
             "as_of": snapshot["as_of"],
             "from_level": before,
             "to_level": after,
             "revision": snapshot["revision"],
             "snapshot": snapshot,
         }
+
+    def _alert(self, state: DyadState, snapshot: dict[str, Any], before: str, after: str) -> dict[str, Any] | None:
+        alert = self.alert_for(snapshot, before)
+        if alert["alert_id"] in state.alerts:
+            return None
+        state.alerts.append(alert["alert_id"])
+        return alert
 
     def _prune(self, state: DyadState, wm: int) -> None:
         cutoff = wm - self.retain_ms
@@ -253,8 +258,8 @@ def batch_indicators(
     """Recompute indicators over events in the given order: the offline oracle.
 
     Returns (snapshots, alerts, rejected): the newest value of every (dyad, as_of) with
-    ``revision`` 0, every alert raised on the way, and (event, reason) for events that could
-    not enter (no dyad, beyond the horizon).
+    ``revision`` 0, the level changes along those final snapshots, and (event, reason) for
+    events that could not enter (no dyad, beyond the horizon).
     """
     engine = IndicatorEngine(cfg)
     states: dict[str, DyadState] = {}
@@ -280,8 +285,13 @@ def batch_indicators(
                 update.extend(engine.advance(other, watermark))
         for snap in update.snapshots:
             latest[(snap["dyad"], to_ms(snap["as_of"]))] = snap
-        alerts.extend(update.alerts)
     snapshots = [
         {**snap, "revision": 0} for _, snap in sorted(latest.items(), key=lambda item: (item[0][0], item[0][1]))
     ]
+    previous: dict[str, str] = {}
+    for snap in snapshots:
+        before = previous.get(snap["dyad"], "CALM")
+        if snap["level"] != before:
+            alerts.append(engine.alert_for(snap, before))
+        previous[snap["dyad"]] = snap["level"]
     return snapshots, alerts, rejected

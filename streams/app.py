@@ -1,0 +1,104 @@
+"""The faust application, built by a function so tests and the demo can make their own.
+
+    app = create_app(settings)      # agents registered, nothing started
+    run_worker(app, settings)       # blocks: consumes, processes, serves HTTP
+
+The topology (which agent reads and writes which topic) lives in :func:`build_topology`; the
+agents themselves are thin loops in ``streams/agents/`` around the pure tagging and
+indicator functions.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import faust
+
+from streams.codec import SchemaRegistry, default_registry
+from streams.metrics import PipelineCounters
+from streams.settings import Settings
+
+log = logging.getLogger("geotension")
+
+
+@dataclass
+class Pipeline:
+    """Everything the agents share: settings, topics, codec, counters."""
+
+    app: faust.App
+    settings: Settings
+    registry: SchemaRegistry
+    topics: dict[str, faust.TopicT] = field(default_factory=dict)
+    counters: PipelineCounters = field(default_factory=PipelineCounters)
+    agents: dict[str, Any] = field(default_factory=dict)
+
+
+def broker_url(settings: Settings) -> str:
+    return ",".join(f"kafka://{host}" for host in settings.kafka.bootstrap.split(","))
+
+
+def create_app(settings: Settings) -> faust.App:
+    """A configured faust.App (no agents yet)."""
+    kafka = settings.kafka
+    credentials: Any = None
+    if kafka.security_protocol.startswith("SASL"):
+        ssl_context = None
+        if kafka.security_protocol == "SASL_SSL":
+            import ssl
+
+            ssl_context = ssl.create_default_context(cafile=kafka.ssl_cafile or None)
+        credentials = faust.SASLCredentials(
+            username=kafka.sasl_username,
+            password=kafka.sasl_password.reveal(),
+            ssl_context=ssl_context,
+            mechanism=kafka.sasl_mechanism,
+        )
+    elif kafka.security_protocol == "SSL":
+        import ssl
+
+        credentials = faust.SSLCredentials(ssl.create_default_context(cafile=kafka.ssl_cafile or None))
+    return faust.App(
+        settings.app.id,
+        broker=broker_url(settings),
+        broker_credentials=credentials,
+        store=settings.app.store,
+        datadir=str(settings.path(settings.app.data_dir) / settings.app.id),
+        processing_guarantee=settings.app.processing_guarantee,
+        broker_commit_every=1000,
+        broker_commit_interval=settings.app.commit_interval_s,
+        consumer_auto_offset_reset="earliest",
+        topic_replication_factor=1,
+        topic_partitions=settings.topic_spec("events").partitions,
+        # Standby replicas need a second worker; the changelog alone restores state.
+        table_standby_replicas=0,
+        web_enabled=settings.web.enabled,
+        web_bind=settings.web.host,
+        web_host=settings.web.host,
+        web_port=settings.web.port,
+        autodiscover=False,
+        # Our own JSON/Avro codecs decide; faust must not guess from message headers.
+        value_serializer="raw",
+        key_serializer="raw",
+    )
+
+
+def build_topology(app: faust.App, settings: Settings, registry: SchemaRegistry | None = None) -> Pipeline:
+    """Declare topics and register every agent on ``app``."""
+    from streams.agents import indicators, tag
+
+    pipeline = Pipeline(app=app, settings=settings, registry=registry or default_registry())
+    for key in ("news_raw", "events", "indicators", "alerts", "deadletter"):
+        pipeline.topics[key] = app.topic(
+            settings.topic(key),
+            partitions=settings.topic_spec(key).partitions,
+            key_serializer="raw",
+            value_serializer="raw",
+        )
+    pipeline.agents["tag"] = tag.register(pipeline)
+    pipeline.agents["indicators"] = indicators.register(pipeline)
+    from streams.web import register_routes
+
+    register_routes(pipeline)
+    return pipeline
