@@ -1,0 +1,56 @@
+"""Factories for pipeline settings and worker processes on the session broker."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from streams.demo import start_worker, stop_worker
+from streams.settings import Settings, load_settings
+from streams.topics import ensure_topics
+
+
+@pytest.fixture
+def make_settings(kafka_bootstrap: str, unique_name: Callable[[str], str], tmp_path: Path) -> Callable[..., Settings]:
+    """Settings on the session broker with this test's own topics, app id and state folder."""
+
+    def make(partitions: int | None = None, **indicator_overrides: object) -> Settings:
+        base = load_settings()
+        prefix = unique_name("p") + "."
+        topics = base.topics
+        if partitions is not None:
+            topics = dataclasses.replace(topics, **{
+                key: dataclasses.replace(getattr(topics, key), partitions=partitions)
+                for key in ("news_raw", "events", "indicators")
+            })
+        settings = dataclasses.replace(
+            base,
+            kafka=dataclasses.replace(base.kafka, bootstrap=kafka_bootstrap),
+            topics=dataclasses.replace(topics, prefix=prefix),
+            app=dataclasses.replace(base.app, id=unique_name("app"), data_dir=str(tmp_path / "state")),
+            web=dataclasses.replace(base.web, enabled=False),
+            indicators=dataclasses.replace(base.indicators, **indicator_overrides),
+        )
+        ensure_topics(settings)
+        return settings
+
+    return make
+
+
+@pytest.fixture
+def worker_factory(tmp_path: Path) -> Iterator[Callable[[Settings], subprocess.Popen[bytes]]]:
+    """Start ``geotension worker`` processes; all are stopped after the test."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(settings: Settings) -> subprocess.Popen[bytes]:
+        proc = start_worker(settings, tmp_path / f"worker-{len(started)}.log")
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        stop_worker(proc, timeout_s=20.0)
