@@ -32,6 +32,7 @@ import base64
 import contextlib
 import ipaddress
 import os
+import re
 import shutil
 import signal
 import socket
@@ -54,6 +55,9 @@ STORAGE_TOOL = "kafka.tools.StorageTool"
 #: A libs folder is complete once this marker exists (written after mvn succeeded), so an
 #: interrupted download is fetched again rather than run half-populated.
 _LIBS_MARKER = ".complete"
+
+#: Separates the JVM output of successive starts in logs/stdout.log.
+_RUN_MARKER = "--- start"
 
 _POM = "tools/kafka/pom.xml"
 _LOG4J = "tools/kafka/log4j2.properties"
@@ -209,6 +213,10 @@ class LocalBroker:
                 f"local_broker.controller_port {self.controller_port} equals the client port of {self.address}: "
                 f"choose another controller port"
             )
+        if re.fullmatch(r"[0-9]+[kKmMgG]", settings.local_broker.heap) is None:
+            raise BrokerError(
+                f"local_broker.heap {settings.local_broker.heap!r}: expected a JVM size such as 512m or 1g"
+            )
         self.home = settings.path(settings.local_broker.home)
         self.libs_dir = self.home / f"libs-{self.version}"
         self.instance_dir = (instance_dir if instance_dir is not None else self.home / f"node-{self.port}").resolve()
@@ -302,7 +310,7 @@ class LocalBroker:
 
         log_offset = self.log_file.stat().st_size if self.log_file.exists() else 0
         with open(self.stdout_file, "ab") as out:
-            out.write(f"\n--- start {time.strftime('%Y-%m-%d %H:%M:%S')} ---\n".encode())
+            out.write(f"\n{_RUN_MARKER} {time.strftime('%Y-%m-%d %H:%M:%S')} ---\n".encode())
             out.flush()
             process = subprocess.Popen(
                 [java, *self._jvm_options(), "-cp", f"{libs}{os.sep}*", BROKER_MAIN, str(self.properties_file)],
@@ -394,7 +402,7 @@ class LocalBroker:
             if port_is_free(self.host, port):
                 continue
             where = _hostport(self.host, port)
-            if port == self.port and broker_answers(self.address):
+            if port == self.port and broker_answers(self.address, timeout_s=2.0):
                 raise BrokerError(
                     f"another Kafka broker (not started from {self.instance_dir}) already answers at {where}: "
                     f"use it with GEOTENSION_BOOTSTRAP={where}, or stop it first"
@@ -523,16 +531,24 @@ class LocalBroker:
         return False
 
     def _log_hint(self, offset: int) -> str:
-        """``: last ERROR …`` from this start's part of the logs, or nothing."""
-        texts = []
-        for path in (self.log_file, self.stdout_file):
-            with contextlib.suppress(OSError):
-                with open(path, "rb") as handle:
-                    if path == self.log_file:
-                        handle.seek(offset)
-                    texts.append(handle.read().decode("utf-8", "replace"))
-        line = _last_error("\n".join(texts))
-        return f": {line}" if line else ""
+        """``: <the reason>`` from this start's part of the logs, or nothing.
+
+        The broker's log names the cause of most failures on its last ERROR line; when the
+        JVM dies before logging starts (bad option, missing class) only its stdout has it.
+        """
+        with contextlib.suppress(OSError):
+            with open(self.log_file, "rb") as handle:
+                handle.seek(offset)
+                line = _last_error(handle.read().decode("utf-8", "replace"))
+            if line:
+                return f": {line}"
+        with contextlib.suppress(OSError):
+            text = self.stdout_file.read_text(encoding="utf-8", errors="replace")
+            run = text.rsplit(_RUN_MARKER, 1)[-1].splitlines()[1:]
+            first = next((line.strip() for line in run if line.strip()), "")
+            if first:
+                return f" (JVM output in {self.stdout_file}: {first[:300]})"
+        return ""
 
 
 # --------------------------------------------------------------------------------------------
