@@ -1,7 +1,225 @@
-"""Placeholder until the rule-based coder lands."""
+"""The tagger facade: a NewsArticle in, TaggedEvent records out (pure, deterministic).
+
+Pipeline per article: truncate the body, run a two-regex prefilter (most news names fewer
+than two configured actors and stops here), then clean, split into sentences (headline first),
+fold, tokenize, find actor mentions and triggers, assign roles, decide modality and build
+records. Every step is linear in the text length.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from streams.errors import TaggingError
+from streams.tagging.gazetteer import Gazetteer, Mention
+from streams.tagging.goldstein import GoldsteinTable, quad_class
+from streams.tagging.language import detect_language
+from streams.tagging.modality import decide
+from streams.tagging.normalize import clean, fold
+from streams.tagging.phrases import Match
+from streams.tagging.roles import HOW_CONFIDENCE, Roles, assign
+from streams.tagging.rules import Rules
+from streams.tagging.sentences import Token, split_sentences, tokenize
+
+BASE_CONFIDENCE = 0.9
+DEFAULT_MAX_BODY_CHARS = 100_000
+
+
+def _digest(obj: Any) -> str:
+    text = json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
 
 class Tagger:
-    """Codes articles into TaggedEvent records."""
+    """Codes articles into TaggedEvent records with the rules of ``actors.yaml`` and ``events.yaml``."""
+
+    def __init__(
+        self,
+        actors: Mapping[str, Any],
+        events: Mapping[str, Any],
+        goldstein: GoldsteinTable,
+        max_body_chars: int = DEFAULT_MAX_BODY_CHARS,
+    ) -> None:
+        self.goldstein = goldstein
+        self.rules = Rules(events, goldstein.__contains__)
+        self.gazetteer = Gazetteer(actors, self.rules.glued_prefixes)
+        self.max_body_chars = max_body_chars
+        self.ruleset_version = f"actors:{_digest(actors)}+events:{_digest(events)}"
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Tagger:
+        """Build from loaded settings (``streams.settings.load_settings()``)."""
+        table = GoldsteinTable.load(settings.config_dir / "goldstein_cameo.csv")
+        return cls(settings.actors, settings.events, table, settings.tagging.max_body_chars)
+
+    # ------------------------------------------------------------------ public
+    def tag(self, article: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """TaggedEvent records for one NewsArticle record, sorted by sentence and position."""
+        article_id = str(article.get("id") or "")
+        event_time = article.get("published_at") or article.get("ingested_at")
+        if event_time is None:
+            raise TaggingError(f"article {article_id} has no published_at or ingested_at")
+        title = article.get("title") or ""
+        body = article.get("body") or ""
+        if not isinstance(title, str):
+            title = str(title)
+        if not isinstance(body, str):
+            body = str(body)
+        truncated = len(body) > self.max_body_chars
+        if truncated:
+            body = body[: self.max_body_chars]
+        if not self.gazetteer.may_be_relevant(title + "\n" + body):
+            return []
+        language = article.get("language") or None
+        title, body = clean(title), clean(body)
+        if not language:
+            language = detect_language(title + "\n" + body)
+        language = str(language)
+        lang = language.split("-")[0].lower()
+        meta = {
+            "article_id": article_id,
+            "event_time": event_time,
+            "language": language,
+            "outlet": article.get("source"),
+            "url": article.get("url"),
+            "truncated": truncated,
+        }
+        sentences = [title] + [body[s:e] for s, e in split_sentences(body)]
+        analysed = [self._analyse(text) for text in sentences]
+        article_topic = _topic([t for a in analysed if a for t in a[3]])
+        out: list[dict[str, Any]] = []
+        seen: set[tuple[str, str, str, str]] = set()
+        for index, (text, parts) in enumerate(zip(sentences, analysed, strict=True)):
+            if parts is None:
+                continue
+            for event in self._code_sentence(index, text, parts, lang, article_topic, meta):
+                key = (event["source"]["code"], event["target"]["code"], event["cameo_code"], event["modality"])
+                if key not in seen:
+                    seen.add(key)
+                    out.append(event)
+        return out
+
+    # ------------------------------------------------------------------ steps
+    def _analyse(self, text: str) -> tuple[list[Token], list[Mention], list[Match], list[str]] | None:
+        """Tokens, mentions, triggers and topic words of one sentence; None if out of scope."""
+        if not text:
+            return None
+        tokens = tokenize(fold(text), text)
+        if not tokens:
+            return None
+        topics = [m.payload for m in self.rules.topics.find_all(tokens)]
+        mentions = self.gazetteer.mentions(tokens, text)
+        if len({m.actor.bucket for m in mentions}) < 2:
+            return ([], [], [], topics)
+        if self.rules.suppress.find_all(tokens):
+            return ([], [], [], topics)
+        taken = set()
+        for m in mentions:
+            taken.update(range(m.first, m.last))
+        triggers = [t for t in self.rules.triggers.find_all(tokens) if not taken.intersection(range(t.first, t.last))]
+        return (tokens, mentions, triggers, topics)
+
+    def _code_sentence(
+        self,
+        index: int,
+        text: str,
+        parts: tuple[list[Token], list[Mention], list[Match], list[str]],
+        lang: str,
+        article_topic: str | None,
+        meta: dict[str, Any],
+    ) -> list[dict[str, Any]]:
+        tokens, mentions, triggers, topics = parts
+        if not triggers:
+            return []
+        rules = self.rules
+        agents = rules.agents.find_all(tokens)
+        cues = rules.cues.find_all(tokens)
+        reporting = rules.reporting.find_all(tokens)
+        passive_aux = rules.passive_aux.get(lang, rules.all_passive_aux)
+        coded = assign(tokens, text, mentions, triggers, agents, passive_aux, lang in rules.sov_languages, rules.verb_endings)
+        sentence_topic = _topic(topics) or article_topic
+        out = []
+        for roles in coded:
+            src, tgt = roles.source.actor, roles.target.actor
+            if not (src.watched or tgt.watched):
+                continue
+            modality, cue = decide(roles, cues, reporting, mentions, rules)
+            etype = roles.trigger.payload
+            code = etype.code_by_topic.get(sentence_topic or "", etype.code)
+            context = "CYBER" if code.startswith("17") and sentence_topic == "CYBER" else etype.context
+            if code == etype.code_by_topic.get("MILITARY"):
+                context = "MILITARY"
+            pairs = [(roles.source, roles.target)]
+            if etype.symmetric:
+                pairs.append((roles.target, roles.source))
+            for s, t in pairs:
+                out.append(self._record(index, text, tokens, roles, s, t, code, context, modality, cue, meta))
+        return out
+
+    def _record(
+        self,
+        index: int,
+        text: str,
+        tokens: list[Token],
+        roles: Roles,
+        source: Mention,
+        target: Mention,
+        code: str,
+        context: str,
+        modality: str,
+        cue: Match | None,
+        meta: dict[str, Any],
+    ) -> dict[str, Any]:
+        trig = roles.trigger
+        spans = [
+            {"start": source.start, "end": source.end, "label": "SOURCE"},
+            {"start": target.start, "end": target.end, "label": "TARGET"},
+            {"start": tokens[trig.first].start, "end": tokens[trig.last - 1].end, "label": "TRIGGER"},
+        ]
+        if cue is not None:
+            spans.append({"start": tokens[cue.first].start, "end": tokens[cue.last - 1].end, "label": "MODALITY"})
+        spans.sort(key=lambda s: (s["start"], s["end"], s["label"]))
+        confidence = BASE_CONFIDENCE * HOW_CONFIDENCE[roles.how] * min(source.alias.weight, target.alias.weight)
+        if index == 0:
+            confidence *= 0.95  # headlines drop the small words that disambiguate roles
+        s_actor, t_actor = source.actor, target.actor
+        dyad = None
+        if s_actor.watched and t_actor.watched and s_actor.country != t_actor.country:
+            dyad = "-".join(sorted((s_actor.country or "", t_actor.country or "")))
+        basis = f"{meta['article_id']}\x1f{s_actor.code}\x1f{t_actor.code}\x1f{code}\x1f{modality}\x1f{index}"
+        goldstein = self.goldstein.value(code)
+        return {
+            "event_id": hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:16],
+            "article_id": meta["article_id"],
+            "origin": "TEXT",
+            "event_time": meta["event_time"],
+            "source": {"code": s_actor.code, "country": s_actor.country, "role": s_actor.role, "name": source.text},
+            "target": {"code": t_actor.code, "country": t_actor.country, "role": t_actor.role, "name": target.text},
+            "dyad": dyad,
+            "cameo_code": code,
+            "quad_class": quad_class(code),
+            "goldstein": float(goldstein if goldstein is not None else 0.0),
+            "context": context,
+            "modality": modality,
+            "confidence": round(confidence, 3),
+            "evidence": {"sentence": text, "spans": spans},
+            "language": meta["language"],
+            "num_sources": 1,
+            "ruleset_version": self.ruleset_version,
+            "outlet": meta["outlet"],
+            "url": meta["url"],
+            "truncated": meta["truncated"],
+        }
+
+
+def _topic(words: list[str]) -> str | None:
+    """The most frequent topic among topic words (ties: alphabetical, for determinism)."""
+    if not words:
+        return None
+    counts: dict[str, int] = {}
+    for w in words:
+        counts[w] = counts.get(w, 0) + 1
+    return min(counts, key=lambda k: (-counts[k], k))

@@ -1,0 +1,138 @@
+"""Event rules from ``config/events.yaml``: trigger phrases, cue lists and grammar facts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from streams.errors import ConfigError
+from streams.tagging.phrases import PhraseIndex, parse_phrase
+
+CONTEXTS = ("CYBER", "MILITARY", "DIPLOMATIC", "ECONOMIC", "LEGAL", "NUCLEAR", "INFORMATION", "OTHER")
+MODALITIES = ("DENIED", "CLAIMED", "HYPOTHETICAL", "THREATENED", "ALLEGED", "ATTRIBUTED")
+FILE = "events.yaml"
+DEFAULT_TARGET_WINDOW = 12
+
+
+@dataclass(frozen=True)
+class EventType:
+    """One kind of event the triggers of which code to one CAMEO code."""
+
+    name: str
+    code: str
+    context: str
+    act: bool
+    symmetric: bool
+    target_window: int
+    code_by_topic: Mapping[str, str] = field(default_factory=dict)
+
+
+def _fail(key: str, why: str) -> ConfigError:
+    return ConfigError(f"{FILE}: `{key}`: {why}")
+
+
+def _index(by_lang: Any, where: str, payload: Any, index: PhraseIndex) -> None:
+    """Add every phrase of a language → list mapping to ``index``."""
+    if not isinstance(by_lang, Mapping):
+        raise _fail(where, "expected a mapping of language → list of phrases")
+    for lang, items in by_lang.items():
+        if not isinstance(items, list) or not all(isinstance(x, (str, int)) for x in items):
+            raise _fail(f"{where}.{lang}", "expected a list of strings")
+        for item in items:
+            elements = parse_phrase(str(item))
+            if not elements:
+                raise _fail(f"{where}.{lang}", f"unusable phrase {item!r}")
+            index.add(elements, payload)
+
+
+def _words(value: Any, where: str) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise _fail(where, "expected a list of words")
+    return frozenset(value)
+
+
+class Rules:
+    """Compiled event rules."""
+
+    def __init__(self, config: Mapping[str, Any], code_ok: Any) -> None:
+        if not isinstance(config, Mapping):
+            raise ConfigError(f"{FILE}: top level: expected a mapping")
+        languages = config.get("languages") or {}
+        if not isinstance(languages, Mapping):
+            raise _fail("languages", "expected a mapping")
+        self.glued_prefixes = str((languages.get("he") or {}).get("prefixes", ""))
+        self.sov_languages: set[str] = set()
+        self.verb_endings: frozenset[str] = frozenset()
+        self.passive_aux: dict[str, frozenset[str]] = {}
+        for lang, spec in languages.items():
+            if not isinstance(spec, Mapping):
+                raise _fail(f"languages.{lang}", "expected a mapping")
+            order = spec.get("word_order", "SVO")
+            if order not in ("SVO", "SOV"):
+                raise _fail(f"languages.{lang}.word_order", "expected SVO or SOV")
+            if order == "SOV":
+                self.sov_languages.add(str(lang))
+                self.verb_endings |= _words(spec.get("verb_endings"), f"languages.{lang}.verb_endings")
+            self.passive_aux[str(lang)] = _words(spec.get("passive_aux"), f"languages.{lang}.passive_aux")
+        self.all_passive_aux = frozenset().union(*self.passive_aux.values()) if self.passive_aux else frozenset()
+
+        events = config.get("events")
+        if not isinstance(events, Mapping) or not events:
+            raise _fail("events", "expected a mapping of event types")
+        self.triggers = PhraseIndex(self.glued_prefixes)
+        self.types: dict[str, EventType] = {}
+        for name, spec in events.items():
+            where = f"events.{name}"
+            if not isinstance(spec, Mapping):
+                raise _fail(where, "expected a mapping")
+            unknown = set(spec) - {"code", "context", "act", "symmetric", "target_window", "code_by_topic", "phrases"}
+            if unknown:
+                raise _fail(f"{where}.{sorted(unknown)[0]}", "unknown key")
+            code = spec.get("code")
+            if not isinstance(code, str) or not re.fullmatch(r"\d{2,4}", code) or not code_ok(code):
+                raise _fail(f"{where}.code", f"expected a quoted CAMEO code in the Goldstein table, got {code!r}")
+            context = spec.get("context", "OTHER")
+            if context not in CONTEXTS:
+                raise _fail(f"{where}.context", f"expected one of {', '.join(CONTEXTS)}")
+            window = spec.get("target_window", DEFAULT_TARGET_WINDOW)
+            if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+                raise _fail(f"{where}.target_window", "expected a whole number >= 1")
+            by_topic = spec.get("code_by_topic") or {}
+            if not isinstance(by_topic, Mapping) or not all(
+                t in CONTEXTS and isinstance(c, str) and code_ok(c) for t, c in by_topic.items()
+            ):
+                raise _fail(f"{where}.code_by_topic", "expected context → quoted CAMEO code")
+            etype = EventType(str(name), code, context, bool(spec.get("act", False)), bool(spec.get("symmetric", False)),
+                              window, dict(by_topic))
+            self.types[etype.name] = etype
+            _index(spec.get("phrases"), f"{where}.phrases", etype, self.triggers)
+
+        modality = config.get("modality") or {}
+        if not isinstance(modality, Mapping):
+            raise _fail("modality", "expected a mapping")
+        self.window_before = int(modality.get("window_before", 10))
+        self.window_after = int(modality.get("window_after", 8))
+        order = modality.get("order", list(MODALITIES))
+        if not isinstance(order, list) or sorted(order) != sorted(MODALITIES):
+            raise _fail("modality.order", f"expected a list of {', '.join(MODALITIES)}")
+        self.modality_rank = {m: k for k, m in enumerate(order)}
+        self.cues = PhraseIndex(self.glued_prefixes)
+        for kind, by_lang in (modality.get("cues") or {}).items():
+            if kind not in MODALITIES:
+                raise _fail(f"modality.cues.{kind}", f"expected one of {', '.join(MODALITIES)}")
+            _index(by_lang, f"modality.cues.{kind}", kind, self.cues)
+        self.reporting = PhraseIndex(self.glued_prefixes)
+        _index(modality.get("reporting") or {}, "modality.reporting", "REPORT", self.reporting)
+        self.agents = PhraseIndex(self.glued_prefixes)
+        _index(config.get("agent_markers") or {}, "agent_markers", "BY", self.agents)
+        self.suppress = PhraseIndex(self.glued_prefixes)
+        _index(config.get("suppress") or {}, "suppress", "SUPPRESS", self.suppress)
+        self.topics = PhraseIndex(self.glued_prefixes)
+        for topic, by_lang in (config.get("topics") or {}).items():
+            if topic not in CONTEXTS:
+                raise _fail(f"topics.{topic}", f"expected one of {', '.join(CONTEXTS)}")
+            _index(by_lang, f"topics.{topic}", topic, self.topics)
