@@ -84,7 +84,8 @@ def split_address(bootstrap: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine's loopback interface (the local broker's only home)."""
     if host == "localhost":
         return True
     try:
@@ -200,7 +201,7 @@ class LocalBroker:
         self.settings = settings
         self.version = settings.local_broker.version
         self.host, self.port = split_address(settings.kafka.bootstrap)
-        if not _is_loopback(self.host):
+        if not is_loopback(self.host):
             raise BrokerError(
                 f"the local broker only listens on a loopback address, but kafka.bootstrap is "
                 f"{settings.kafka.bootstrap!r}: use 127.0.0.1:<port>, or point GEOTENSION_BOOTSTRAP at your own broker "

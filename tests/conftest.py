@@ -6,7 +6,8 @@
   ``geotension broker start``, or the one of ``docker compose up``), which saves its start;
 * otherwise a fresh single-node broker is started on 127.0.0.1:39092 (controller 39093, ports
   away from the default 9092 so a developer's own broker is left alone) with its data in
-  ``.kafka/test-node`` (emptied first) and stopped when the session ends.
+  ``.kafka/test-node`` (emptied first) and stopped when the session ends. Two pytest runs in
+  one checkout share that broker: the first starts it, the last one out stops it.
 
 Tests must not depend on each other's topics: ``unique_name("news")`` gives ``t-news-<hex>``
 for topics, consumer groups and app ids.
@@ -14,7 +15,9 @@ for topics, consumer groups and app ids.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
 import os
 import shutil
 import uuid
@@ -31,6 +34,8 @@ REPO = Path(__file__).resolve().parent.parent
 TEST_BOOTSTRAP = "127.0.0.1:39092"
 TEST_CONTROLLER_PORT = 39093
 TEST_INSTANCE = REPO / ".kafka" / "test-node"
+#: One file per pytest process using the test broker; the last one out stops it.
+SESSIONS = REPO / ".kafka" / "test-node.sessions"
 
 
 @pytest.fixture(scope="session")
@@ -54,18 +59,58 @@ def kafka_bootstrap() -> Iterator[str]:
             local_broker=dataclasses.replace(base.local_broker, controller_port=TEST_CONTROLLER_PORT),
         )
         broker = LocalBroker(settings, instance_dir=TEST_INSTANCE)
-        # A session killed before its teardown leaves its broker running: stop it before
-        # deleting its data under its feet.
-        broker.stop(timeout_s=15.0)
-        shutil.rmtree(TEST_INSTANCE, ignore_errors=True)
-        broker.start()
+        with _sessions_lock():
+            if not _live_sessions():
+                # First session in: a broker left by a killed session is stopped before its
+                # data is deleted under its feet, then a fresh one starts.
+                broker.stop(timeout_s=15.0)
+                shutil.rmtree(TEST_INSTANCE, ignore_errors=True)
+            # Otherwise another session (a second pytest in this checkout) runs it already:
+            # share it (start() only reports it) rather than wipe its data mid-run.
+            broker.start()
+            SESSIONS.mkdir(parents=True, exist_ok=True)
+            (SESSIONS / str(os.getpid())).touch()
     except TensionError as exc:
         pytest.fail(f"could not start the test broker: {exc}", pytrace=False)
     try:
         yield TEST_BOOTSTRAP
     finally:
-        # The folder stays until the next session so its logs can be read after a failure.
-        broker.stop()
+        with _sessions_lock():
+            (SESSIONS / str(os.getpid())).unlink(missing_ok=True)
+            if not _live_sessions():
+                # Last session out. The folder stays until the next run so its logs can be
+                # read after a failure.
+                broker.stop()
+
+
+def _live_sessions() -> list[int]:
+    """Pids of test sessions that use the test broker now (stale entries are removed)."""
+    live = []
+    for entry in SESSIONS.glob("*") if SESSIONS.is_dir() else []:
+        pid = int(entry.name) if entry.name.isdigit() else 0
+        try:
+            if pid <= 0:
+                raise ProcessLookupError
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            entry.unlink(missing_ok=True)
+            continue
+        except PermissionError:
+            pass  # alive, another user's
+        live.append(pid)
+    return live
+
+
+@contextlib.contextmanager
+def _sessions_lock() -> Iterator[None]:
+    """Serialises start and stop of the shared test broker across pytest processes."""
+    TEST_INSTANCE.parent.mkdir(parents=True, exist_ok=True)
+    with open(TEST_INSTANCE.parent / "test-node.lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from streams.broker import BrokerStatus, LocalBroker, broker_answers
+from streams.broker import BrokerStatus, LocalBroker, broker_answers, is_loopback, split_address
 from streams.settings import load_settings
 
 #: ``status`` exits with this code when the broker is not running (like LSB init scripts),
@@ -97,7 +97,14 @@ def status(ctx: click.Context) -> None:
     Example:
         geotension broker status || geotension broker start
     """
-    local = _local_broker()
+    settings = load_settings()
+    if not is_loopback(split_address(settings.kafka.bootstrap)[0]):
+        # kafka.bootstrap points at a remote broker (Docker, a cluster): say whether it answers.
+        answers = broker_answers(settings.kafka.bootstrap)
+        click.echo(f"address  {settings.kafka.bootstrap} (not a local broker)")
+        click.echo(f"state    {'answers' if answers else 'does not answer'}")
+        ctx.exit(0 if answers else EXIT_NOT_RUNNING)
+    local = LocalBroker(settings)
     current = local.status()
     click.echo(f"version  Kafka {current.version}")
     click.echo(f"address  {current.address}")

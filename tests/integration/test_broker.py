@@ -137,6 +137,14 @@ def test_foreign_broker_on_the_port_is_reported_not_stopped(running: Running, tm
     assert running.broker.status().running
 
 
+@pytest.mark.parametrize("bootstrap", ["10.1.2.3:9092", "broker:19092"])
+def test_local_broker_refuses_a_non_loopback_address(bootstrap: str) -> None:
+    base = load_settings()
+    settings = dataclasses.replace(base, kafka=dataclasses.replace(base.kafka, bootstrap=bootstrap))
+    with pytest.raises(BrokerError, match=f"loopback.*{bootstrap}"):
+        LocalBroker(settings)
+
+
 def test_stale_pid_file_is_ignored(home: Path, tmp_path: Path) -> None:
     broker = LocalBroker(_settings(home, _free_port(), _free_port()), instance_dir=tmp_path / "node")
     broker.instance_dir.mkdir(parents=True)
