@@ -105,13 +105,15 @@ class Tagger:
     # ------------------------------------------------------------------ steps
     def _analyse(self, text: str) -> tuple[list[Token], list[Mention], list[Match], list[str]] | None:
         """Tokens, mentions, triggers and topic words of one sentence; None if out of scope."""
-        if not text:
+        if not text or not self.gazetteer.prefilter.buckets(text):
             return None
         tokens = tokenize(fold(text), text)
         if not tokens:
             return None
-        topics = [m.payload for m in self.rules.topics.find_all(tokens)]
         mentions = self.gazetteer.mentions(tokens, text)
+        if not mentions:
+            return None
+        topics = [m.payload for m in self.rules.topics.find_all(tokens)]
         if len({m.actor.bucket for m in mentions}) < 2:
             return ([], [], [], topics)
         if self.rules.suppress.find_all(tokens):

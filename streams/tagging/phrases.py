@@ -67,6 +67,7 @@ class PhraseIndex:
         self._exact: dict[str, list[tuple[tuple[Element, ...], Any]]] = {}
         self._prefix: dict[str, list[tuple[tuple[Element, ...], Any]]] = {}
         self._prefix_lengths: list[int] = []
+        self._prefix_heads: set[str] = set()  # first three letters of every prefix phrase
         self._glued = glued_prefixes
 
     def add(self, elements: tuple[Element, ...], payload: Any) -> None:
@@ -76,6 +77,7 @@ class PhraseIndex:
         kind, word = elements[0]
         if kind == PREFIX:
             self._prefix.setdefault(word, []).append((elements, payload))
+            self._prefix_heads.add(word[:3])
             if len(word) not in self._prefix_lengths:
                 self._prefix_lengths.append(len(word))
                 self._prefix_lengths.sort()
@@ -114,9 +116,17 @@ class PhraseIndex:
     def find_all(self, tokens: Sequence[Token]) -> list[Match]:
         """Non-overlapping matches, left to right, longest at each position."""
         out: list[Match] = []
+        exact = self._exact
+        heads = self._prefix_heads
+        glued = self._glued
         i = 0
         n = len(tokens)
         while i < n:
+            word = tokens[i].norm
+            # Cheap rejection first: most words start no phrase at all.
+            if word not in exact and word[:3] not in heads and not (glued and word[:1] in glued):
+                i += 1
+                continue
             m = self.match_at(tokens, i)
             if m is None:
                 i += 1
