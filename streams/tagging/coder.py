@@ -141,7 +141,8 @@ class Tagger:
         cues = rules.cues.find_all(tokens)
         reporting = rules.reporting.find_all(tokens)
         passive_aux = rules.passive_aux.get(lang, rules.all_passive_aux)
-        coded = assign(tokens, text, mentions, triggers, agents, passive_aux, lang in rules.sov_languages, rules.verb_endings)
+        coded = assign(tokens, text, mentions, triggers, agents, passive_aux, lang in rules.sov_languages, rules.verb_endings,
+                       rules.genitive.get(lang, frozenset()))
         sentence_topic = _topic(topics) or article_topic
         out = []
         for roles in coded:

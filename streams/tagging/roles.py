@@ -72,6 +72,7 @@ def assign(
     passive_aux: frozenset[str],
     sov: bool,
     verb_endings: frozenset[str],
+    genitive: frozenset[str] = frozenset(),
 ) -> list[Roles]:
     """Source and target for every trigger that has both (see module docstring)."""
     out: list[Roles] = []
@@ -87,12 +88,15 @@ def assign(
         roles = _by_agent(trig, left, right, agents, hi)
         if roles is None:
             roles = _by_modifier(trig, left, right, text, tokens)
+        if roles is None and genitive and right and right[0].first == trig.last + 1 and tokens[trig.last].norm in genitive:
+            # Albanian "sulmi i Iranit ndaj Izraelit": the attack *of* Iran against Israel.
+            roles = _pair(trig, right[0], right[1:], "direct")
         if roles is None and sov and _verbal(trig, tokens, verb_endings):
             roles = _by_sov(trig, mentions, lo)
         if roles is None and previous is not None and _coordinated(trig, tokens, text, previous, mentions):
             roles = _pair(trig, previous.source, [m for m in right if trig.last + window >= m.first], "coord")
         if roles is None and not (trig.first > 0 and tokens[trig.first - 1].norm in passive_aux):
-            roles = _default(trig, left, right, mentions, window)
+            roles = _default(trig, left, right, mentions, window, triggers)
         if roles is not None:
             out.append(roles)
             previous = roles
@@ -125,6 +129,8 @@ def _by_modifier(trig: Match, left: list[Mention], right: list[Mention], text: s
     if right or not left or not trig.payload.act:
         return None
     near = left[0]
+    if tokens[trig.first].norm.endswith("ed"):  # a past-tense verb: the name before it is its subject
+        return None
     if near.last != trig.first or near.alias.kind != "names" or text[near.end:tokens[trig.first].start].strip():
         return None
     for s in left[1:]:
@@ -154,8 +160,14 @@ def _coordinated(trig: Match, tokens: Sequence[Token], text: str, previous: Role
     return joined and not between
 
 
-def _default(trig: Match, left: list[Mention], right: list[Mention], mentions: Sequence[Mention], window: int) -> Roles | None:
+def _default(
+    trig: Match, left: list[Mention], right: list[Mention], mentions: Sequence[Mention], window: int,
+    triggers: Sequence[Match] = (),
+) -> Roles | None:
     near_right = [m for m in right if m.first - trig.last <= window]
+    if trig.payload.symmetric and not left and len(near_right) >= 2:
+        # "a ceasefire took hold between Israel and Iran": a joint act names both after it.
+        return _pair(trig, near_right[0], near_right[1:], "fallback")
     target = near_right[0] if near_right else None
     if target is not None:
         source = next((m for m in left if m.actor.bucket != target.actor.bucket), None)
@@ -164,11 +176,17 @@ def _default(trig: Match, left: list[Mention], right: list[Mention], mentions: S
         # Every actor before the trigger belongs to the target's state: maybe the one after is
         # the second actor named after the first ("sanctions on Iran over attack on Albania").
         return None
-    if not left:
+    if not left or not (trig.payload.act or trig.payload.symmetric):
         return None
     source = left[0]
     others = [m for m in mentions if m.actor.bucket != source.actor.bucket and m is not source]
     if not others:
         return None
     others.sort(key=lambda m: (abs(m.first - trig.first), m.first))
-    return Roles(trig, source, others[0], "fallback")
+    target = others[0]
+    # "Albania condemned the Iranian attack": the condemner is not the victim. "Albania blames
+    # Iran for the attack" is different: the accuser is the one who says it was hit.
+    lo, hi = sorted((target.last, source.first))
+    if any(lo <= t.first < hi and not t.payload.act and not t.payload.code.startswith("112") for t in triggers):
+        return None
+    return Roles(trig, source, target, "fallback")

@@ -68,6 +68,7 @@ class Rules:
         self.sov_languages: set[str] = set()
         self.verb_endings: frozenset[str] = frozenset()
         self.passive_aux: dict[str, frozenset[str]] = {}
+        self.genitive: dict[str, frozenset[str]] = {}
         for lang, spec in languages.items():
             if not isinstance(spec, Mapping):
                 raise _fail(f"languages.{lang}", "expected a mapping")
@@ -78,6 +79,7 @@ class Rules:
                 self.sov_languages.add(str(lang))
                 self.verb_endings |= _words(spec.get("verb_endings"), f"languages.{lang}.verb_endings")
             self.passive_aux[str(lang)] = _words(spec.get("passive_aux"), f"languages.{lang}.passive_aux")
+            self.genitive[str(lang)] = _words(spec.get("genitive"), f"languages.{lang}.genitive")
         self.all_passive_aux = frozenset().union(*self.passive_aux.values()) if self.passive_aux else frozenset()
 
         events = config.get("events")
