@@ -156,7 +156,9 @@ class Gazetteer:
 _OPENERS = ("", "(", '"', "\u201c", "\u00ab", "'", "\u2018", "[")
 _CLOSERS = ("", ",", ".", ":", ";", ")", "'s", "\u2019s", "'", "\u2019", '"', "\u201d", "?", "!", "\u00bb", "]",
             "\u060c", "\u061b", "\u061f")
-_SPLIT = str.maketrans({"-": " ", "/": " ", "\u200c": " ", "\u064a": "\u06cc", "\u0643": "\u06a9"})
+_SPLIT = str.maketrans({"-": " ", "/": " ", "<": " ", ">": " ", "\x00": " ", "\u200c": " ", "\u064a": "\u06cc",
+                        "\u0643": "\u06a9", "\u202a": " ", "\u202b": " ", "\u202c": " ", "\u202d": " ", "\u202e": " ",
+                        "\u2066": " ", "\u2067": " ", "\u2068": " ", "\u2069": " ", "\u200e": " ", "\u200f": " "})
 
 
 def _words(form: str) -> list[str]:
@@ -222,10 +224,12 @@ class Prefilter:
         lowered = text.lower()
         if not lowered.isascii():
             lowered = lowered.translate(_SPLIT) if len(lowered) < 4000 else (
-                lowered.replace("-", " ").replace("/", " ").replace("\u200c", " ").replace("\u064a", "\u06cc")
+                lowered.replace("-", " ").replace("/", " ").replace("<", " ").replace(">", " ").replace("\x00", " ")
+                .replace("\u200c", " ").replace("\u064a", "\u06cc")
                 .replace("\u0643", "\u06a9"))
         else:
-            lowered = lowered.replace("-", " ").replace("/", " ")
+            # Tags and NULs are cleaned away before analysis; here they only must not glue words.
+            lowered = lowered.replace("-", " ").replace("/", " ").replace("<", " ").replace(">", " ").replace("\x00", " ")
         found: set[str] = set()
         for word in self._anchor_set.intersection(lowered.split()):
             found |= self.anchors[word]
