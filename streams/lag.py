@@ -16,7 +16,7 @@ def group_lag(settings: Settings, group: str, topics: Iterable[str]) -> int:
     admin = admin_client(settings)
     reader = consumer(settings, enable_auto_commit=False)
     try:
-        committed = admin.list_consumer_group_offsets(group)
+        committed = admin.list_group_offsets({group: None}).get(group, {})
         partitions = [TopicPartition(t, p) for t in topics for p in (reader.partitions_for_topic(t) or ())]
         ends = reader.end_offsets(partitions)
         lag = 0

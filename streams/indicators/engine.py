@@ -19,8 +19,8 @@ re-emit every boundary from their own step onwards, so the newest revision of ea
 
 from __future__ import annotations
 
-import bisect
 import hashlib
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,7 +28,7 @@ from typing import Any
 
 from streams.durations import format_duration
 from streams.errors import IndicatorError
-from streams.indicators.figures import compute_figures, ms
+from streams.indicators.figures import FigureParams, Sums, accumulate, build_bucket, combine, directions_of, finish, ms
 from streams.indicators.levels import next_level
 from streams.indicators.state import DyadState, MergedEvent
 from streams.records import utc
@@ -71,6 +71,17 @@ class IndicatorEngine:
         self.retain_ms = self.horizon_ms + memory_ms + self.step_ms
         self.weights = {k.upper(): v for k, v in cfg.modality_weights.items()}
         self.ruleset_version = f"indicators:{cfg.version}"
+        self.window_ms = [ms(w.total_seconds()) for w in cfg.windows]
+        self.window_labels = [format_duration(w) for w in cfg.windows]
+        self.baseline_ms = ms(cfg.baseline.total_seconds())
+        self.half_life_ms = ms(cfg.half_life.total_seconds())
+        # Buckets must tile every boundary, window and the baseline exactly.
+        self.bucket_ms = math.gcd(self.step_ms, self.baseline_ms, *self.window_ms)
+        self.params = FigureParams(
+            size=self.bucket_ms, window_ms=tuple(self.window_ms), labels=tuple(self.window_labels),
+            baseline_ms=self.baseline_ms, half_life_ms=self.half_life_ms, index_scale=cfg.index_scale,
+            top_n=cfg.top_events,
+        )
 
     # -- boundaries ------------------------------------------------------------------------
     def boundary_after(self, time_ms: int) -> int:
@@ -117,7 +128,9 @@ class IndicatorEngine:
         key = f"{source}>{target}|{cameo}|{bucket}"
         weight = self.report_weight(event)
         evidence = event.get("evidence") or {}
+        self._ensure_index(state)
         merged = state.merged.get(key)
+        previous_time = merged.time_ms if merged is not None else None
         reports = int(event.get("num_sources") or 1)
         if merged is None:
             merged = MergedEvent(
@@ -142,6 +155,7 @@ class IndicatorEngine:
                 merged.url = event.get("url")
                 merged.goldstein = float(event["goldstein"])
         state.seen[event_id] = key
+        self._reindex(state, merged, previous_time)
         first = merged.time_ms if state.first_ms is None else min(state.first_ms, merged.time_ms)
         state.first_ms = first
         return self._emit(state, self.boundary_after(merged.time_ms), watermark_ms)
@@ -174,15 +188,13 @@ class IndicatorEngine:
             start_ms = min(start_ms, last + self.step_ms)
         start_ms = max(start_ms, first_boundary)
         end_ms = self.boundary_after(wm)
-        events = sorted(state.merged.values(), key=lambda e: (e.time_ms, e.key))
+        self._ensure_index(state)
         update = Update()
         previous = state.emitted.get(start_ms - self.step_ms)
         level, since = (previous[1], previous[2]) if previous else ("CALM", None)
         boundary = start_ms
-        times = [e.time_ms for e in events]
         while boundary <= end_ms:
-            upto = bisect.bisect_left(times, boundary)
-            figures = compute_figures(state.dyad, boundary, events[:upto], self.cfg)
+            figures = self._figures(state, boundary)
             new_level, since = next_level(level, since, boundary, figures["tension_index"], self.cfg.levels)
             revision = state.emitted[boundary][0] + 1 if boundary in state.emitted else 0
             provisional = boundary > wm
@@ -239,15 +251,75 @@ class IndicatorEngine:
         state.alerts.append(alert["alert_id"])
         return alert
 
+    def _figures(self, state: DyadState, boundary: int) -> dict[str, Any]:
+        """Figures at ``boundary``: the last step summed afresh, the older part from a cache.
+
+        With events in order only the last step changes between calls, so a snapshot costs
+        the buckets of one step; a late event invalidates the cached parts it falls into.
+        """
+        p = self.params
+        split = boundary - self.step_ms
+        older = state.partials.get(boundary)
+        if older is None:
+            older = state.partials[boundary] = accumulate(state.buckets, boundary, boundary - p.memory_ms, split, p)
+        recent = accumulate(state.buckets, boundary, split, boundary, p)
+        return finish(state.dyad, combine(recent, older, p.top_n), p)
+
+    # -- buckets ---------------------------------------------------------------------------
+    def _bucket_of(self, time_ms: int) -> int:
+        return time_ms // self.bucket_ms * self.bucket_ms
+
+    def _ensure_index(self, state: DyadState) -> None:
+        """Rebuild the derived bucket index of a state loaded from storage."""
+        if state.bucket_keys is not None:
+            return
+        state.bucket_keys = {}
+        for key, merged in state.merged.items():
+            state.bucket_keys.setdefault(self._bucket_of(merged.time_ms), set()).add(key)
+        state.buckets = {}
+        state.partials = {}
+        for start in state.bucket_keys:
+            self._rebuild_bucket(state, start)
+
+    def _reindex(self, state: DyadState, merged: MergedEvent, previous_time: int | None) -> None:
+        assert state.bucket_keys is not None
+        start = self._bucket_of(merged.time_ms)
+        if previous_time is not None and self._bucket_of(previous_time) != start:
+            old = self._bucket_of(previous_time)
+            state.bucket_keys[old].discard(merged.key)
+            self._rebuild_bucket(state, old)
+        state.bucket_keys.setdefault(start, set()).add(merged.key)
+        self._rebuild_bucket(state, start)
+
+    def _rebuild_bucket(self, state: DyadState, start: int) -> None:
+        assert state.bucket_keys is not None
+        for boundary in [b for b in state.partials if b - self.params.memory_ms <= start < b - self.step_ms]:
+            del state.partials[boundary]
+        keys = state.bucket_keys.get(start)
+        if not keys:
+            state.bucket_keys.pop(start, None)
+            state.buckets.pop(start, None)
+            return
+        state.buckets[start] = build_bucket(
+            start, self.bucket_ms, (state.merged[k] for k in keys), directions_of(state.dyad),
+            self.half_life_ms, self.cfg.top_events,
+        )
+
     def _prune(self, state: DyadState, wm: int) -> None:
         cutoff = wm - self.retain_ms
-        for key in [k for k, e in state.merged.items() if e.time_ms < cutoff]:
-            for event_id in state.merged[key].ids:
-                state.seen.pop(event_id, None)
-            del state.merged[key]
+        self._ensure_index(state)
+        assert state.bucket_keys is not None
+        for start in [b for b in state.bucket_keys if b + self.bucket_ms <= cutoff]:
+            for key in state.bucket_keys.pop(start):
+                for event_id in state.merged[key].ids:
+                    state.seen.pop(event_id, None)
+                del state.merged[key]
+            state.buckets.pop(start, None)
         boundary_cutoff = wm - self.horizon_ms - 2 * self.step_ms
         for boundary in [b for b in state.emitted if b < boundary_cutoff]:
             del state.emitted[boundary]
+        for boundary in [b for b in state.partials if b < boundary_cutoff]:
+            del state.partials[boundary]
         if len(state.alerts) > 512:
             del state.alerts[:-512]
 

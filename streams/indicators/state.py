@@ -63,6 +63,10 @@ class DyadState:
     # as_of (ms) → [revision, level, level_since_ms, provisional]
     emitted: dict[int, list[Any]] = field(default_factory=dict)
     alerts: list[str] = field(default_factory=list)
+    # Derived, rebuilt by the engine after loading: bucket start → merged keys, and aggregates.
+    bucket_keys: dict[int, set[str]] | None = field(default=None, compare=False, repr=False)
+    buckets: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
+    partials: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
