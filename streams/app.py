@@ -59,12 +59,14 @@ def create_app(settings: Settings) -> faust.App:
         import ssl
 
         credentials = faust.SSLCredentials(ssl.create_default_context(cafile=kafka.ssl_cafile or None))
+    datadir = settings.path(settings.app.data_dir) / settings.app.id
+    datadir.parent.mkdir(parents=True, exist_ok=True)
     return faust.App(
         settings.app.id,
         broker=broker_url(settings),
         broker_credentials=credentials,
         store=settings.app.store,
-        datadir=str(settings.path(settings.app.data_dir) / settings.app.id),
+        datadir=str(datadir),
         processing_guarantee=settings.app.processing_guarantee,
         broker_commit_every=1000,
         broker_commit_interval=settings.app.commit_interval_s,

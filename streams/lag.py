@@ -37,8 +37,14 @@ def wait_caught_up(
     """Wait until ``group`` has no lag on ``topics`` for ``settle_s`` seconds in a row."""
     deadline = time.monotonic() + timeout_s
     quiet_since: float | None = None
+    from kafka.errors import KafkaError
+
     while time.monotonic() < deadline:
-        lag = group_lag(settings, group, topics)
+        try:
+            lag = group_lag(settings, group, topics)
+        except KafkaError:
+            # The group coordinator is still being elected (a new broker or group): not yet.
+            lag = -1
         if on_poll:
             on_poll(lag)
         if lag == 0:

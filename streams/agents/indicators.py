@@ -57,15 +57,15 @@ def register(pipeline: Pipeline) -> Any:
     table = app.Table(
         "dyad-state",
         partitions=settings.topic_spec("events").partitions,
-        key_serializer="json",
-        value_serializer="json",
+        help="Indicator state per dyad (JSON), restored from its changelog after a restart.",
     )
     cache = DyadCache(table)
     source = pipeline.topics["events"]
     counters = pipeline.counters
 
-    @app.on_rebalance_start.connect
-    async def _forget(sender: Any, **kwargs: Any) -> None:
+    @app.on_partitions_revoked.connect
+    async def _forget(sender: Any, revoked: Any, **kwargs: Any) -> None:
+        # Another worker may own these dyads now; re-read the table after the rebalance.
         cache.reset()
 
     async def publish(update: Update) -> None:
