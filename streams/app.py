@@ -18,7 +18,7 @@ import faust
 
 from streams.codec import SchemaRegistry, default_registry
 from streams.metrics import PipelineCounters
-from streams.settings import Settings
+from streams.settings import TOPIC_KEYS, Settings
 
 log = logging.getLogger("geotension")
 
@@ -86,20 +86,25 @@ def create_app(settings: Settings) -> faust.App:
     )
 
 
+#: Agent modules, each with ``register(pipeline)``; one line per agent keeps the topology readable.
+AGENT_MODULES = ("streams.agents.tag", "streams.agents.indicators")
+
+
 def build_topology(app: faust.App, settings: Settings, registry: SchemaRegistry | None = None) -> Pipeline:
-    """Declare topics and register every agent on ``app``."""
-    from streams.agents import indicators, tag
+    """Declare topics and register every agent and HTTP route on ``app``."""
+    import importlib
 
     pipeline = Pipeline(app=app, settings=settings, registry=registry or default_registry())
-    for key in ("news_raw", "events", "indicators", "alerts", "deadletter"):
+    for key in TOPIC_KEYS:
         pipeline.topics[key] = app.topic(
             settings.topic(key),
             partitions=settings.topic_spec(key).partitions,
             key_serializer="raw",
             value_serializer="raw",
         )
-    pipeline.agents["tag"] = tag.register(pipeline)
-    pipeline.agents["indicators"] = indicators.register(pipeline)
+    for module_name in AGENT_MODULES:
+        module = importlib.import_module(module_name)
+        pipeline.agents[module_name.rsplit(".", 1)[-1]] = module.register(pipeline)
     from streams.web import register_routes
 
     register_routes(pipeline)
