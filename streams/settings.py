@@ -297,13 +297,13 @@ def _indicator_settings(raw: Mapping[str, Any], file: Path) -> IndicatorSettings
                     raise ConfigError(f"unknown key `levels.{sorted(extra)[0]}`")
                 enter = _mapping(levels.get("enter", {}), file, "levels.enter")
                 order = ["ELEVATED", "HIGH", "SEVERE", "CRITICAL"]
-                if list(enter) != order:
-                    raise ConfigError(f"`levels.enter` must list {', '.join(order)} in that order")
+                if sorted(enter) != sorted(order):
+                    raise ConfigError(f"`levels.enter` must give a threshold for each of {', '.join(order)}")
                 values = [_number(enter[name], f"levels.enter.{name}") for name in order]
                 if values != sorted(values) or len(set(values)) != len(values) or not 0 < values[0] <= values[-1] <= 100:
                     raise ConfigError("`levels.enter`: thresholds must rise strictly within (0, 100]")
                 data[key] = LevelSettings(
-                    enter=dict(zip(order, values)),
+                    enter=dict(zip(order, values, strict=True)),
                     hysteresis=_number(levels.get("hysteresis", 8.0), "levels.hysteresis"),
                     min_dwell=parse_duration(levels.get("min_dwell", "2d"), what="levels.min_dwell"),
                 )

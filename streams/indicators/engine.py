@@ -120,7 +120,10 @@ class IndicatorEngine:
         event_id = str(event["event_id"])
         state.watermark_ms = max(state.watermark_ms or watermark_ms, watermark_ms)
         if event_id in state.seen:
-            return self.advance(state, watermark_ms)
+            # A redelivery (at-least-once): the state has it, but what it caused may not have
+            # reached the topic before a crash, so emit the affected snapshots once more.
+            self._ensure_index(state)
+            return self._emit(state, self.boundary_after(state.merged[state.seen[event_id]].time_ms), watermark_ms)
         source = str((event.get("source") or {}).get("country") or "")
         target = str((event.get("target") or {}).get("country") or "")
         cameo = str(event["cameo_code"])

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from streams.demo import start_worker, stop_worker
-from streams.settings import Settings, load_settings
+from streams.settings import PACKAGE_ROOT, Settings, load_settings
 from streams.topics import ensure_topics
 
 
@@ -19,7 +21,15 @@ def make_settings(kafka_bootstrap: str, unique_name: Callable[[str], str], tmp_p
     """Settings on the session broker with this test's own topics, app id and state folder."""
 
     def make(partitions: int | None = None, **indicator_overrides: object) -> Settings:
-        base = load_settings()
+        """``indicator_overrides`` are indicators.yaml keys (``horizon="30d"``); the worker sees them too."""
+        config_dir = tmp_path / f"config-{unique_name('c')}"
+        shutil.copytree(PACKAGE_ROOT / "config", config_dir)
+        if indicator_overrides:
+            path = config_dir / "indicators.yaml"
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw.update(indicator_overrides)
+            path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+        base = load_settings(config_dir)
         prefix = unique_name("p") + "."
         topics = base.topics
         if partitions is not None:
@@ -33,7 +43,6 @@ def make_settings(kafka_bootstrap: str, unique_name: Callable[[str], str], tmp_p
             topics=dataclasses.replace(topics, prefix=prefix),
             app=dataclasses.replace(base.app, id=unique_name("app"), data_dir=str(tmp_path / "state")),
             web=dataclasses.replace(base.web, enabled=False),
-            indicators=dataclasses.replace(base.indicators, **indicator_overrides),
         )
         ensure_topics(settings)
         return settings
