@@ -93,4 +93,45 @@ def indicators(events_file: Path, every: str | None, output: str | None, alerts_
              f"({', '.join(dyads) or 'none'}), {len(alerts)} alerts, {len(rejected)} skipped", silent=silent)
 
 
-COMMANDS = [indicators]
+@click.command()
+@click.option("--articles", "articles_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="NewsArticle JSON lines (default: the bundled samples/articles.jsonl).")
+@click.option("--timeline", "timeline_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Dated expectations (default: samples/timeline.yaml).")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=Path("out/backtest.png"),
+              show_default=True, help="Where to write the chart (PNG).")
+@click.option("--silent", is_flag=True, help="Only the exit code tells the result.")
+@config_option
+def backtest(articles_file: Path | None, timeline_file: Path | None, output: Path, silent: bool,
+             config_dir: str | None) -> None:
+    """Run tagger and indicators over a dated timeline, check known dates, chart it.
+
+    Exits 1 when an expectation is missed (a listed rise that did not show, a cooperative
+    date with tension, or a level above CALM after a month without conflict).
+
+    \b
+    Example:
+        geotension backtest --output out/backtest.png
+    """
+    from streams.backtest import TIMELINE, load_timeline, render_chart, run_backtest
+    from streams.demo import SAMPLE, load_articles
+
+    settings = settings_from(config_dir)
+    timeline = load_timeline(timeline_file or TIMELINE)
+    result = run_backtest(settings, load_articles(articles_file or SAMPLE), timeline)
+    render_chart(result, timeline, output, settings)
+    for verdict in result.verdicts:
+        entry = verdict.entry
+        progress(f"{'ok  ' if verdict.ok else 'MISS'} {entry.dyad} {entry.day} {entry.expect:<11} "
+                 f"{verdict.before:6.1f} → {verdict.after:6.1f} ({verdict.level_before} → {verdict.level_after})  "
+                 f"{entry.what}", silent=silent)
+    for snap in result.not_calm_when_quiet:
+        progress(f"MISS {snap['dyad']} {snap['as_of']:%Y-%m-%d} level {snap['level']} after 30 days without conflict",
+                 silent=silent)
+    passed = sum(v.ok for v in result.verdicts)
+    progress(f"{passed}/{len(result.verdicts)} dated expectations met; chart written to {output}", silent=silent)
+    if not result.ok:
+        raise click.exceptions.Exit(1)
+
+
+COMMANDS = [indicators, backtest]
