@@ -6,7 +6,8 @@
     ├── BrokerError              the local broker cannot be started, stopped or reached
     ├── TaggingError             an article cannot be tagged
     ├── IndicatorError           an event cannot enter the indicators (e.g. beyond the horizon)
-    └── InputError               a user's file or option is wrong (CLI)
+    ├── InputError               a user's file or option is wrong (CLI)
+    └── ReplayError              a replay, topic copy, group rewind or ingest cannot proceed
 
 Messages are one line and name the file, key, address or field involved, so the CLI can
 print them as they are and agents can put them in a dead letter's ``reason``.
@@ -41,3 +42,7 @@ class IndicatorError(TensionError):
 
 class InputError(TensionError):
     """A user-supplied file or option is wrong."""
+
+
+class ReplayError(TensionError):
+    """A replay, topic copy, group rewind or feed ingest cannot proceed (broker, topic, group)."""
