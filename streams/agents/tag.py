@@ -24,7 +24,7 @@ def register(pipeline: Pipeline) -> Any:
                 if article["ingested_at"] is None:
                     # The record timestamp is when the article entered the pipeline.
                     article["ingested_at"] = parse_time(int(event.message.timestamp * 1000), "timestamp")
-                tagged = tagger.tag(article)
+                tagged = counters.timed("tag", tagger.tag, article)
                 encoded = [(ev, pipeline.registry.encode("TaggedEvent", ev)) for ev in tagged]
             except Exception as exc:  # noqa: BLE001 - one bad record must not stop the agent
                 await dead_letter(pipeline, "tag", event, exc)
