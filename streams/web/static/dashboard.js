@@ -2,7 +2,7 @@
  * day, current level, recent events and alerts; live from /api/stream (EventSource).
  *
  * Every piece of record text (sentences, outlets, names) reaches the page through textContent
- * or setAttribute on non-script attributes, never innerHTML: article text cannot run code.
+ * or setAttribute on non-script attributes, never as markup: article text cannot run code.
  * Links are only made for http(s) URLs. Plain JS, no libraries: the page works offline.
  */
 "use strict";
