@@ -87,7 +87,7 @@ def create_app(settings: Settings) -> faust.App:
 
 
 #: Agent modules, each with ``register(pipeline)``; one line per agent keeps the topology readable.
-AGENT_MODULES = ("streams.agents.tag", "streams.agents.indicators", "streams.agents.views")
+AGENT_MODULES = ("streams.agents.tag", "streams.agents.indicators", "streams.agents.views", "streams.agents.gdelt")
 
 
 def build_topology(app: faust.App, settings: Settings, registry: SchemaRegistry | None = None) -> Pipeline:
