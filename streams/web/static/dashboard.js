@@ -164,7 +164,7 @@ function scheduleEvents(dyad) {
 }
 
 function alertItem(alert) {
-  const li = el("li", { "data-alert-id": alert.alert_id, "data-dyad": alert.dyad });
+  const li = el("li", { "data-alert-id": alert.alert_id, "data-revision": alert.revision, "data-dyad": alert.dyad });
   const head = el("span", { class: "alert-head" });
   head.append(el("strong", {}, alert.dyad + " "), el("span", { class: "level", "data-level": alert.from_level }, alert.from_level),
     el("span", {}, " → "), el("span", { class: "level", "data-level": alert.to_level }, alert.to_level),
@@ -188,7 +188,7 @@ function alertItem(alert) {
 function renderAlerts(freshKey) {
   const list = document.getElementById("alerts");
   const sorted = [...state.alerts.values()].sort((a, b) =>
-    b.as_of.localeCompare(a.as_of) || a.dyad.localeCompare(b.dyad) || b.revision - a.revision).slice(0, ALERTS_SHOWN);
+    b.as_of.localeCompare(a.as_of) || b.dyad.localeCompare(a.dyad) || b.revision - a.revision).slice(0, ALERTS_SHOWN);
   list.replaceChildren(...sorted.map((a) => {
     const li = alertItem(a);
     if (`${a.alert_id}/${a.revision}` === freshKey) li.classList.add("fresh");
