@@ -9,6 +9,7 @@ records. Every step is linear in the text length.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -18,11 +19,14 @@ from streams.tagging.gazetteer import Gazetteer, Mention
 from streams.tagging.goldstein import GoldsteinTable, quad_class
 from streams.tagging.language import detect_language
 from streams.tagging.modality import decide
-from streams.tagging.normalize import clean, fold
-from streams.tagging.phrases import Match
+from streams.tagging.normalize import clean, fold, needs_clean
+from streams.tagging.phrases import Match, Scanner
 from streams.tagging.roles import HOW_CONFIDENCE, Roles, assign
 from streams.tagging.rules import Rules
 from streams.tagging.sentences import Token, split_sentences, tokenize
+
+# What _analyse keeps of a sentence: tokens, mentions, triggers, topic words, phrase starts.
+Parts = tuple[list[Token], list[Mention], list[Match], list[str], list[list[int]]]
 
 BASE_CONFIDENCE = 0.9
 DEFAULT_MAX_BODY_CHARS = 100_000
@@ -46,6 +50,9 @@ class Tagger:
         self.goldstein = goldstein
         self.rules = Rules(events, goldstein.__contains__)
         self.gazetteer = Gazetteer(actors, self.rules.glued_prefixes)
+        # One pass per sentence finds where any phrase list may match (order: see _analyse).
+        r = self.rules
+        self.scanner = Scanner([self.gazetteer.index, r.topics, r.suppress, r.triggers, r.agents, r.cues, r.reporting])
         self.max_body_chars = max_body_chars
         self.ruleset_version = f"actors:{_digest(actors)}+events:{_digest(events)}"
 
@@ -71,10 +78,16 @@ class Tagger:
         truncated = len(body) > self.max_body_chars
         if truncated:
             body = body[: self.max_body_chars]
-        if not self.gazetteer.may_be_relevant(title + "\n" + body):
+        prefilter = self.gazetteer.prefilter
+        hits = prefilter.scan(title + "\n" + body)
+        if hits is None:
             return []
+        if needs_clean(title) or needs_clean(body):
+            title, body = clean(title), clean(body)
+            hits = prefilter.scan(title + "\n" + body)
+            if hits is None:
+                return []
         language = article.get("language") or None
-        title, body = clean(title), clean(body)
         if not language:
             language = detect_language(title + "\n" + body)
         language = str(language)
@@ -87,8 +100,14 @@ class Tagger:
             "url": article.get("url"),
             "truncated": truncated,
         }
-        sentences = [title] + [body[s:e] for s, e in split_sentences(body)]
-        analysed = [self._analyse(text) for text in sentences]
+        # Only sentences holding a prefilter hit can name an actor of interest: the rest of the
+        # article is never folded or tokenized (most of a long article is background).
+        spans = [(0, len(title))] + [(s + len(title) + 1, e + len(title) + 1) for s, e in split_sentences(body)]
+        full = title + "\n" + body
+        sentences = [full[s:e] for s, e in spans]
+        starts = [s for s, _ in spans]
+        wanted = {bisect_right(starts, p) - 1 for p in hits.positions}
+        analysed = [self._analyse(text) if k in wanted else None for k, text in enumerate(sentences)]
         article_topic = _topic([t for a in analysed if a for t in a[3]])
         out: list[dict[str, Any]] = []
         seen: set[tuple[str, str, str, str]] = set()
@@ -103,43 +122,45 @@ class Tagger:
         return out
 
     # ------------------------------------------------------------------ steps
-    def _analyse(self, text: str) -> tuple[list[Token], list[Mention], list[Match], list[str]] | None:
-        """Tokens, mentions, triggers and topic words of one sentence; None if out of scope."""
-        if not text or not self.gazetteer.prefilter.buckets(text):
+    def _analyse(self, text: str) -> Parts | None:
+        """Tokens, mentions, triggers, topic words and phrase starts of one sentence; None if out of scope."""
+        if not text:
             return None
         tokens = tokenize(fold(text), text)
         if not tokens:
             return None
-        mentions = self.gazetteer.mentions(tokens, text)
+        starts = self.scanner.starts(tokens)
+        mentions = self.gazetteer.mentions(tokens, text, starts[0])
         if not mentions:
             return None
-        topics = [m.payload for m in self.rules.topics.find_all(tokens)]
+        rules = self.rules
+        topics = [m.payload for m in rules.topics.find_all(tokens, starts[1])]
         if len({m.actor.bucket for m in mentions}) < 2:
-            return ([], [], [], topics)
-        if self.rules.suppress.find_all(tokens):
-            return ([], [], [], topics)
+            return ([], [], [], topics, starts)
+        if rules.suppress.find_all(tokens, starts[2]):
+            return ([], [], [], topics, starts)
         taken = set()
         for m in mentions:
             taken.update(range(m.first, m.last))
-        triggers = [t for t in self.rules.triggers.find_all(tokens) if not taken.intersection(range(t.first, t.last))]
-        return (tokens, mentions, triggers, topics)
+        triggers = [t for t in rules.triggers.find_all(tokens, starts[3]) if not taken.intersection(range(t.first, t.last))]
+        return (tokens, mentions, triggers, topics, starts)
 
     def _code_sentence(
         self,
         index: int,
         text: str,
-        parts: tuple[list[Token], list[Mention], list[Match], list[str]],
+        parts: Parts,
         lang: str,
         article_topic: str | None,
         meta: dict[str, Any],
     ) -> list[dict[str, Any]]:
-        tokens, mentions, triggers, topics = parts
+        tokens, mentions, triggers, topics, starts = parts
         if not triggers:
             return []
         rules = self.rules
-        agents = rules.agents.find_all(tokens)
-        cues = rules.cues.find_all(tokens)
-        reporting = rules.reporting.find_all(tokens)
+        agents = rules.agents.find_all(tokens, starts[4])
+        cues = rules.cues.find_all(tokens, starts[5])
+        reporting = rules.reporting.find_all(tokens, starts[6])
         passive_aux = rules.passive_aux.get(lang, rules.all_passive_aux)
         coded = assign(tokens, text, mentions, triggers, agents, passive_aux, lang in rules.sov_languages, rules.verb_endings,
                        rules.genitive.get(lang, frozenset()))

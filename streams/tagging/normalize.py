@@ -27,6 +27,15 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 TATWEEL = "\u0640"
 
 
+# Anything :func:`clean` would change; most news has none of it, and then clean is skipped.
+_NEEDS_CLEAN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f<&\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u2028\u2029\ud800-\udfff]")
+
+
+def needs_clean(text: str) -> bool:
+    """True when :func:`clean` would change ``text`` (one character-class scan)."""
+    return bool(text) and _NEEDS_CLEAN.search(text) is not None
+
+
 def clean(text: str) -> str:
     """Text safe to display and match: no surrogates, controls, bidi overrides or HTML tags."""
     if not text:

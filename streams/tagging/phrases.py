@@ -69,6 +69,7 @@ class PhraseIndex:
         self._prefix_lengths: list[int] = []
         self._prefix_heads: set[str] = set()  # first three letters of every prefix phrase
         self._glued = glued_prefixes
+        self._cache: dict[str, list[tuple[tuple[Element, ...], Any]]] = {}
 
     def add(self, elements: tuple[Element, ...], payload: Any) -> None:
         """Index one parsed phrase (empty phrases are ignored)."""
@@ -86,12 +87,32 @@ class PhraseIndex:
             self._exact.setdefault(key, []).append((elements, payload))
 
     def _candidates(self, word: str) -> list[tuple[tuple[Element, ...], Any]]:
+        found = self._cache.get(word)
+        if found is not None:
+            return found
         found = list(self._exact.get(word, ()))
         for n in self._prefix_lengths:
             if n > len(word):
                 break
             found.extend(self._prefix.get(word[:n], ()))
+        if len(self._cache) > 50_000:  # bounded memory on endless streams; results do not depend on it
+            self._cache.clear()
+        self._cache[word] = found
         return found
+
+    def may_start(self, word: str) -> bool:
+        """Cheap test: can a phrase start at a token spelled ``word`` (a glued prefix stripped too)?"""
+        if word in self._exact or word[:3] in self._prefix_heads:
+            return True
+        glued = self._glued
+        if glued and word[:1] in glued:
+            rest = word[1:]
+            if rest in self._exact or rest[:3] in self._prefix_heads:
+                return True
+            if rest[:1] in glued:
+                rest = rest[1:]
+                return rest in self._exact or rest[:3] in self._prefix_heads
+        return False
 
     def match_at(self, tokens: Sequence[Token], i: int) -> Match | None:
         """The longest phrase starting at token ``i`` (glued one-letter prefixes tried too)."""
@@ -113,26 +134,51 @@ class PhraseIndex:
                     best = Match(i, end, payload)
         return best
 
-    def find_all(self, tokens: Sequence[Token]) -> list[Match]:
-        """Non-overlapping matches, left to right, longest at each position."""
+    def find_all(self, tokens: Sequence[Token], starts: Sequence[int] | None = None) -> list[Match]:
+        """Non-overlapping matches, left to right, longest at each position.
+
+        ``starts``: the token positions where a phrase may start, when a :class:`Scanner` has
+        found them for several indexes in one pass; else every token is tested here.
+        """
+        if starts is None:
+            may = self.may_start
+            starts = [i for i, t in enumerate(tokens) if may(t.norm)]
         out: list[Match] = []
-        exact = self._exact
-        heads = self._prefix_heads
-        glued = self._glued
-        i = 0
-        n = len(tokens)
-        while i < n:
-            word = tokens[i].norm
-            # Cheap rejection first: most words start no phrase at all.
-            if word not in exact and word[:3] not in heads and not (glued and word[:1] in glued):
-                i += 1
+        last = 0
+        for i in starts:
+            if i < last:
                 continue
             m = self.match_at(tokens, i)
-            if m is None:
-                i += 1
-            else:
+            if m is not None:
                 out.append(m)
-                i = m.last
+                last = m.last
+        return out
+
+
+class Scanner:
+    """Where phrases of several indexes may start, found in one pass over the tokens.
+
+    Each index is then matched only at its own candidate positions, so adding cue lists or
+    topic words costs a dictionary entry, not another pass over every sentence.
+    """
+
+    def __init__(self, indexes: Sequence[PhraseIndex]) -> None:
+        self.indexes = list(indexes)
+        self._memo: dict[str, tuple[int, ...]] = {}
+
+    def starts(self, tokens: Sequence[Token]) -> list[list[int]]:
+        """For each index (in order), the token positions where one of its phrases may start."""
+        out: list[list[int]] = [[] for _ in self.indexes]
+        memo = self._memo
+        for i, tok in enumerate(tokens):
+            ids = memo.get(tok.norm)
+            if ids is None:
+                ids = tuple(k for k, index in enumerate(self.indexes) if index.may_start(tok.norm))
+                if len(memo) > 50_000:
+                    memo.clear()
+                memo[tok.norm] = ids
+            for k in ids:
+                out[k].append(i)
         return out
 
 

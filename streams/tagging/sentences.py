@@ -8,7 +8,9 @@ from typing import NamedTuple
 from streams.tagging.normalize import TATWEEL
 
 # A sentence ends at . ! ? ؟ (and closing quotes) before whitespace, or at a line break.
-_BOUNDARY = re.compile(r"[.!?؟]+[\"'”’»)]*\s+|\s*\n\s*")
+# Both branches open with a fixed character class, so the engine skips ahead between candidates
+# (a branch that may open with whitespace would be tried at every position).
+_BOUNDARY = re.compile(r"[.!?؟]+[\"'”’»)]*\s+|\n\s*")
 _WORD = re.compile(r"\w+")
 # Very long runs without a boundary are cut so one sentence stays a bounded unit of work.
 MAX_SENTENCE_CHARS = 1500
