@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+from typing import Any
 
 import click
 
@@ -37,16 +39,23 @@ def describe(value: bytes | None) -> tuple[str, object]:
 @click.option("--limit", "-n", type=int, default=None, help="Stop after this many records.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of a summary.")
 @click.option("--timeout", type=float, default=5.0, show_default=True, help="Without --follow, stop after this many idle seconds.")
+@click.option("--table/--lines", "table", default=None,
+              help="Indicators: one row per dyad kept current (default with --follow on the indicators topic).")
 def tail(topic: str, config_dir: str | None, follow: bool, from_beginning: bool, limit: int | None,
-         as_json: bool, timeout: float) -> None:
+         as_json: bool, timeout: float, table: bool | None) -> None:
     """Print the records of TOPIC, decoded with the schemas (Avro single-object or JSON).
 
     TOPIC is a full topic name or a settings key (news_raw, events, indicators, alerts,
     deadletter), which gets the configured prefix.
 
+    With --follow on tension.indicators the output is a live table, one row per dyad with
+    its newest snapshot, redrawn in place on a terminal; when stdout is not a terminal each
+    change is one plain line instead.
+
     \b
     Example:
         geotension tail tension.indicators -n 5
+        geotension tail tension.indicators --follow          # live table per dyad
         geotension tail deadletter --json | jq .reason
     """
     settings = settings_from(config_dir)
@@ -58,10 +67,22 @@ def tail(topic: str, config_dir: str | None, follow: bool, from_beginning: bool,
         consumer_timeout_ms=float("inf") if follow else int(timeout * 1000),
     )
     shown = 0
+    live = IndicatorTable() if (table if table is not None else follow and name == settings.topic("indicators")) else None
+    tty = sys.stdout.isatty()
+    drawn = 0
     try:
         for message in reader:
             kind, record = describe(message.value)
-            if as_json:
+            if live is not None and not as_json and kind == "EscalationIndicator" and isinstance(record, dict):
+                if live.update(record):
+                    if tty:
+                        # Move up over the last drawing and clear it, then draw the table again.
+                        text = live.render()
+                        click.echo((f"\x1b[{drawn}F\x1b[J" if drawn else "") + text)
+                        drawn = text.count("\n") + 1
+                    else:
+                        click.echo(live.line(record["dyad"]))
+            elif as_json:
                 click.echo(json.dumps({"topic": message.topic, "partition": message.partition, "offset": message.offset,
                                        "schema": kind, "value": record}, ensure_ascii=False))
             else:
@@ -93,6 +114,43 @@ def summary(message: object, kind: str, record: object) -> str:
         if kind == "NewsArticle" or "title" in record:
             return f"{where} {record.get('published_at')} {record.get('title')}"
     return f"{where} {kind} {json.dumps(record, ensure_ascii=False)[:200]}"
+
+
+class IndicatorTable:
+    """Newest snapshot per dyad (highest as_of, then revision) rendered as an aligned table."""
+
+    HEADER = ("dyad", "as of", "rev", "level", "index", "conflict", "coop", "events", "")
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, Any]] = {}
+
+    def update(self, snap: dict[str, Any]) -> bool:
+        """Keep ``snap`` (JSON rendering) if it is the dyad's newest; True when the table changed."""
+        old = self.rows.get(snap["dyad"])
+        if old is not None and (old["as_of"], old["revision"]) >= (snap["as_of"], snap["revision"]):
+            return False
+        self.rows[snap["dyad"]] = snap
+        return True
+
+    def cells(self, dyad: str) -> tuple[str, ...]:
+        snap = self.rows[dyad]
+        first = snap["windows"][0] if snap["windows"] else {"window": "-", "conflict_sum": 0.0, "cooperation_sum": 0.0,
+                                                             "event_count": 0}
+        return (dyad, snap["as_of"][:16].replace("T", " "), str(snap["revision"]), snap["level"],
+                f"{snap['tension_index']:.1f}", f"{first['conflict_sum']:.1f}", f"{first['cooperation_sum']:.1f}",
+                str(first["event_count"]), "provisional" if snap.get("provisional") else "")
+
+    def render(self) -> str:
+        """Header, rule and one row per dyad (sorted), columns padded to the widest cell."""
+        lines = [self.HEADER, *(self.cells(d) for d in sorted(self.rows))]
+        widths = [max(len(line[i]) for line in lines) for i in range(len(self.HEADER))]
+        out = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines]
+        out.insert(1, "  ".join("-" * w for w in widths).rstrip())
+        return "\n".join(out)
+
+    def line(self, dyad: str) -> str:
+        """One plain line for a change (when stdout is not a terminal)."""
+        return " ".join(cell for cell in self.cells(dyad) if cell)
 
 
 COMMANDS = [tail]
