@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: help demo run worker broker-start broker-stop test test-unit lint bench score backtest clean
+.PHONY: help demo run worker broker-start broker-stop test test-unit lint bench score backtest clean browser-deps
 
 help:  ## List targets
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*## /\t/'
@@ -25,7 +25,15 @@ run: $(STAMP)  ## Start the local broker (if needed) and the worker
 	$(BIN)/geotension broker start
 	$(BIN)/geotension worker
 
-test: $(STAMP)  ## Unit, integration and end-to-end tests (starts its own broker)
+browser-deps:  ## The system Chromium the dashboard's browser tests drive (installed when root and missing)
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing chromium chromium-driver"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	  else echo "browser tests need /usr/bin/chromium and /usr/bin/chromedriver: sudo apt-get install chromium chromium-driver"; fi; \
+	fi
+
+test: $(STAMP) browser-deps  ## Unit, integration, end-to-end and browser tests (starts its own broker)
 	$(BIN)/python -m pytest -q
 
 test-unit: $(STAMP)  ## Only the fast tests that need no broker
