@@ -47,9 +47,22 @@ def alert_keys(settings: Settings) -> set[tuple[str, int]]:
     return {(a["alert_id"], a["revision"]) for a in (decode(m.value)[1] for m in read_topic(settings, "alerts"))}
 
 
+# The page redraws lists as data arrives: read what it shows in one script call, not element by element.
 def shown_alerts(driver: Any) -> set[tuple[str, int]]:
-    return {(li.get_attribute("data-alert-id"), int(li.get_attribute("data-revision")))
-            for li in driver.find_elements(By.CSS_SELECTOR, "#alerts li")}
+    rows = driver.execute_script(
+        "return [...document.querySelectorAll('#alerts li')].map(li => [li.dataset.alertId, li.dataset.revision])")
+    return {(alert_id, int(revision)) for alert_id, revision in rows}
+
+
+def shown_cards(driver: Any) -> dict[str, Any]:
+    return driver.execute_script("""
+        const out = {};
+        for (const card of document.querySelectorAll('article.dyad')) {
+          out[card.dataset.dyad] = {level: card.querySelector('.level').textContent,
+                                    index: card.querySelector('.index-value').textContent,
+                                    lines: card.querySelectorAll('svg.chart path.index-line').length};
+        }
+        return out;""")
 
 
 def test_dashboard_live_levels_alerts_and_inert_markup(
@@ -78,21 +91,18 @@ def test_dashboard_live_levels_alerts_and_inert_markup(
 
     # The three dyads, each with the level the API reports.
     rows = {r["dyad"]: r for r in get(settings, "/api/dyads")[1]["dyads"]}
-    cards = browser.find_elements(By.CSS_SELECTOR, "article.dyad")
-    assert sorted(c.get_attribute("data-dyad") for c in cards) == ["ALB-IRN", "ALB-ISR", "IRN-ISR"]
-    for c in cards:
-        dyad = c.get_attribute("data-dyad")
-        assert c.find_element(By.CSS_SELECTOR, ".level").text == rows[dyad]["level"]
-        assert c.find_element(By.CSS_SELECTOR, ".index-value").text == f"{rows[dyad]['tension_index']:.1f}"
-        assert len(c.find_elements(By.CSS_SELECTOR, "svg.chart path.index-line")) == (1 if rows[dyad]["snapshots"] else 0)
+    assert shown_cards(browser) == {
+        dyad: {"level": row["level"], "index": f"{row['tension_index']:.1f}", "lines": 1 if row["snapshots"] else 0}
+        for dyad, row in rows.items()}
+    assert sorted(rows) == ["ALB-IRN", "ALB-ISR", "IRN-ISR"]
     assert shown_alerts(browser) == before
 
     # Markup in record text stays text: no script ran, no javascript: link was made.
-    pair = browser.find_element(By.CSS_SELECTOR, 'article.dyad[data-dyad="ALB-ISR"]')
-    hostile = pair.find_element(By.CSS_SELECTOR, 'li[data-event-id="hostile-0001"]')
-    assert hostile.find_element(By.CSS_SELECTOR, ".sentence").text == HOSTILE_SENTENCE
-    assert hostile.find_element(By.CSS_SELECTOR, ".outlet").text == HOSTILE_OUTLET
-    assert hostile.find_elements(By.CSS_SELECTOR, "a") == []
+    hostile = browser.execute_script("""
+        const li = document.querySelector('article.dyad[data-dyad="ALB-ISR"] li[data-event-id="hostile-0001"]');
+        return li && {sentence: li.querySelector('.sentence').textContent,
+                      outlet: li.querySelector('.outlet').textContent, links: li.querySelectorAll('a').length};""")
+    assert hostile == {"sentence": HOSTILE_SENTENCE, "outlet": HOSTILE_OUTLET, "links": 0}
     assert browser.find_elements(By.CSS_SELECTOR, "main script, main img, main b") == []
     assert browser.execute_script("return typeof window.__pwned") == "undefined"
 
@@ -108,10 +118,10 @@ def test_dashboard_live_levels_alerts_and_inert_markup(
     assert browser.execute_script("return window.__same_page") is True
     after = alert_keys(settings)
     assert after - before and shown_alerts(browser) - before <= after - before
-    fresh = browser.find_elements(By.CSS_SELECTOR, "#alerts li.fresh")
+    fresh = browser.execute_script(
+        "return [...document.querySelectorAll('#alerts li.fresh')].map(li => [li.dataset.alertId, li.dataset.revision, li.dataset.dyad])")
     assert len(fresh) == 1
-    key = (fresh[0].get_attribute("data-alert-id"), int(fresh[0].get_attribute("data-revision")))
-    assert key in after - before and fresh[0].get_attribute("data-dyad") == "ALB-IRN"
+    assert (fresh[0][0], int(fresh[0][1])) in after - before and fresh[0][2] == "ALB-IRN"
     assert browser.execute_script("return typeof window.__pwned") == "undefined"
 
     shot = tmp_path / "dashboard.png"
