@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-MODULES = ["engine"]
+MODULES = ["engine", "replay"]
 
 
 def main(argv: list[str]) -> int:

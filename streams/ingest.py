@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from streams.avro_fast import compile_encoder
 from streams.codec import default_registry
 from streams.errors import InputError
 from streams.replay import Sink, Stats
@@ -60,7 +61,7 @@ class FeedIngester:
         self.sink = Sink(settings, dry_run, self.stats)
         self.sink.check_topic(self.topic)
         self.next_due = {url: 0.0 for url in self.urls}
-        self.encode = default_registry().encode
+        self.encode = compile_encoder(default_registry(), "NewsArticle")
 
     def poll(self, now: float | None = None) -> PollReport:
         """Poll every feed that is due at ``now`` (monotonic seconds); all of them by default."""
@@ -98,7 +99,7 @@ class FeedIngester:
                     report.known += 1
                     continue
                 stamp = entry.event_time
-                self.sink.send(self.topic, entry.key.encode(), self.encode("NewsArticle", entry.record or {}),
+                self.sink.send(self.topic, entry.key.encode(), self.encode(entry.record or {}),
                                int(stamp.timestamp() * 1000) if stamp else None)
                 sent_ids.append(entry.key)
                 report.new += 1

@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from streams.avro_fast import compile_encoder
 from streams.codec import default_registry
 from streams.errors import InputError, ReplayError, TensionError
 from streams.kafka_clients import admin_client, consumer, producer
@@ -253,7 +254,7 @@ def replay(
     selection = options.selection
     topics = {"article": options.topic or settings.topic("news_raw"), "gdelt": options.topic or settings.topic("gdelt_raw")}
     sink = Sink(settings, options.dry_run, stats)
-    encode = registry.encode
+    encode_article = compile_encoder(registry, "NewsArticle")
     try:
         for entry in items:
             stats.read += 1
@@ -277,7 +278,7 @@ def replay(
                 sink.check_topic(topic)
             if entry.kind == "article":
                 try:
-                    value = encode("NewsArticle", entry.record or {})
+                    value = encode_article(entry.record or {})
                 except TensionError as exc:
                     stats.invalid += 1
                     problem = f"{entry.where}: {exc}"
