@@ -6,7 +6,8 @@ Albania–Iran–Israel triangle but is written with the same words: governments
 attacks, sanctions, the odd single mention of one watched country. About 10% name two watched
 states in real wire phrasing. Results:
 
-* ``tagger_articles_per_s`` with a baseline measured in the same run: one compiled regular
+* ``tagger_articles_per_s`` (CPU time of this process: other work on a shared machine does not
+  count) with a baseline measured in the same run: one compiled regular
   expression of every watched alias scanned over the same texts (the cheapest thing that
   could possibly decide relevance). ``ratio`` = tagger / baseline, higher is better.
 * ``tagger_us_per_relevant`` / ``tagger_us_per_irrelevant``: mean microseconds per article.
@@ -168,10 +169,10 @@ def _time(fn: Any, items: list[Any], repeat: int = 3) -> float:
     """Best of ``repeat`` wall times for ``fn`` over ``items`` (seconds)."""
     best = float("inf")
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = time.process_time()
         for item in items:
             fn(item)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return best
 
 

@@ -9,9 +9,10 @@ records. Every step is linear in the text length.
 from __future__ import annotations
 
 import hashlib
+import re
 from bisect import bisect_right
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from streams.errors import TaggingError
@@ -100,15 +101,34 @@ class Tagger:
             "url": article.get("url"),
             "truncated": truncated,
         }
-        # Only sentences holding a prefilter hit can name an actor of interest: the rest of the
-        # article is never folded or tokenized (most of a long article is background).
-        spans = [(0, len(title))] + [(s + len(title) + 1, e + len(title) + 1) for s, e in split_sentences(body)]
+        # Only sentences that may name two actors, one of them relevant, can yield an event: the
+        # rest of the article is never folded or tokenized (most of a long article is
+        # background). Sentences naming one relevant actor only still hold topic words, read
+        # only if a bare "attack" elsewhere needs the article's topic.
         full = title + "\n" + body
+        others = self.gazetteer.others.positions(full, hits)
+        if not _may_share_a_sentence(full, hits.positions, others):
+            return []
+        spans = [(0, len(title))] + [(s + len(title) + 1, e + len(title) + 1) for s, e in split_sentences(body)]
         sentences = [full[s:e] for s, e in spans]
         starts = [s for s, _ in spans]
-        wanted = {bisect_right(starts, p) - 1 for p in hits.positions}
-        analysed = [self._analyse(text) if k in wanted else None for k, text in enumerate(sentences)]
-        article_topic = _topic([t for a in analysed if a for t in a[3]])
+        named: dict[int, set[str]] = {}
+        for pos, buckets in hits.positions:
+            named.setdefault(bisect_right(starts, pos) - 1, set()).update(buckets)
+        other = {bisect_right(starts, pos) - 1 for pos, _ in others}
+        analysed = [self._analyse(text) if len(named.get(k, ())) >= 2 or (k in named and k in other) else None
+                    for k, text in enumerate(sentences)]
+        topic_only = [k for k in named if analysed[k] is None]
+        cache: list[str | None] = []
+
+        def article_topic() -> str | None:
+            if not cache:
+                words = [t for a in analysed if a for t in a[3]]
+                for k in topic_only:
+                    words.extend(self._topics(sentences[k]))
+                cache.append(_topic(words))
+            return cache[0]
+
         out: list[dict[str, Any]] = []
         seen: set[tuple[str, str, str, str]] = set()
         for index, (text, parts) in enumerate(zip(sentences, analysed, strict=True)):
@@ -145,13 +165,21 @@ class Tagger:
         triggers = [t for t in rules.triggers.find_all(tokens, starts[3]) if not taken.intersection(range(t.first, t.last))]
         return (tokens, mentions, triggers, topics, starts)
 
+    def _topics(self, text: str) -> list[str]:
+        """Topic words of a sentence that names an actor (see ``topics`` in events.yaml)."""
+        tokens = tokenize(fold(text), text)
+        starts = self.scanner.starts(tokens)
+        if not self.gazetteer.mentions(tokens, text, starts[0]):
+            return []
+        return [m.payload for m in self.rules.topics.find_all(tokens, starts[1])]
+
     def _code_sentence(
         self,
         index: int,
         text: str,
         parts: Parts,
         lang: str,
-        article_topic: str | None,
+        article_topic: Callable[[], str | None],
         meta: dict[str, Any],
     ) -> list[dict[str, Any]]:
         tokens, mentions, triggers, topics, starts = parts
@@ -164,7 +192,9 @@ class Tagger:
         passive_aux = rules.passive_aux.get(lang, rules.all_passive_aux)
         coded = assign(tokens, text, mentions, triggers, agents, passive_aux, lang in rules.sov_languages, rules.verb_endings,
                        rules.genitive.get(lang, frozenset()))
-        sentence_topic = _topic(topics) or article_topic
+        sentence_topic = _topic(topics)
+        if sentence_topic is None and any(r.trigger.payload.code_by_topic or r.trigger.payload.code.startswith("17") for r in coded):
+            sentence_topic = article_topic()
         out = []
         for roles in coded:
             src, tgt = roles.source.actor, roles.target.actor
@@ -237,6 +267,30 @@ class Tagger:
             "url": meta["url"],
             "truncated": meta["truncated"],
         }
+
+
+# An end mark (and closing quotes) with whitespace after it, or a line break: a sentence ends
+# there unless a lower-case letter follows on the same line (the rule of split_sentences).
+_END_RUN = re.compile(r"[.!?؟][\"'”’»)]*\s+|\n")
+
+
+def _may_share_a_sentence(text: str, relevant: Sequence[tuple[int, frozenset[str]]],
+                          others: Sequence[tuple[int, frozenset[str]]]) -> bool:
+    """False when no sentence can name two actors, one relevant: every two neighbouring hits of
+    different actors have a sure sentence end between them. Saves splitting the article into
+    sentences when its actors sit in separate paragraphs (most prefilter passes that yield
+    nothing)."""
+    marks = sorted([(p, b) for p, b in relevant] + [(p, frozenset(("",))) for p, _ in others], key=lambda m: m[0])
+    for (p, a), (q, b) in zip(marks, marks[1:]):
+        if len(a) > 1 or (a != b and (a != {""} or b != {""})):
+            for m in _END_RUN.finditer(text, p):
+                if m.start() >= q:
+                    return True
+                if "\n" in m.group() or not text[m.end():m.end() + 1].islower():
+                    break
+            else:
+                return True
+    return False
 
 
 def _topic(words: list[str]) -> str | None:

@@ -93,6 +93,9 @@ class Gazetteer:
         if not isinstance(relevant, list):
             raise _fail("relevant_non_state", "expected a list of actor ids")
         self.prefilter = Prefilter(glued_prefixes)
+        # Outsiders (the US, the EU…) by the same cheap test: a sentence naming one watched state
+        # is worth analysing only when it may also name someone else.
+        self.others = Prefilter(glued_prefixes)
         for code, spec in actors.items():
             where = f"actors.{code}"
             if not isinstance(spec, Mapping):
@@ -128,12 +131,13 @@ class Gazetteer:
                             raise _fail(f"{where}.stems.{lang}", f"stem {form!r} is shorter than 5 letters")
                         alias = Alias(actor, "names" if kind == "stems" else kind, weights["names" if kind == "stems" else kind])
                         self.index.add(elements, alias)
-                        if actor.watched or actor.code in relevant:
-                            self.prefilter.add(form, kind, actor.bucket)
+                        target = self.prefilter if actor.watched or actor.code in relevant else self.others
+                        target.add(form, kind, actor.bucket, cased)
                         forms += 1
             if not forms:
                 raise _fail(where, "has no names")
         self.prefilter.finish(self.watched)
+        self.others.finish()
         for code in relevant:
             if code not in self.actors:
                 raise _fail("relevant_non_state", f"unknown actor {code!r}")
@@ -161,6 +165,7 @@ _ASCII_BREAKS = ("-", "/", "<", ">", "\x00")
 _WIDE_BREAKS = ("\u200c", "\u200d", "\u200b", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
                 "\u2066", "\u2067", "\u2068", "\u2069", "\xa0")
 _WIDE_LETTERS = (("\u064a", "\u06cc"), ("\u0643", "\u06a9"), ("\u0649", "\u06cc"))
+_WIDE = re.compile("[" + "".join(_WIDE_BREAKS) + "".join(a for a, _ in _WIDE_LETTERS) + "]")
 
 
 def _words(form: str) -> list[str]:
@@ -194,7 +199,7 @@ def prepare(text: str) -> str:
     for ch in _ASCII_BREAKS:
         if ch in lowered:
             lowered = lowered.replace(ch, " ")
-    if not lowered.isascii():
+    if not lowered.isascii() and _WIDE.search(lowered):
         for ch in _WIDE_BREAKS:
             if ch in lowered:
                 lowered = lowered.replace(ch, " ")
@@ -209,7 +214,9 @@ class Hits:
     """What the prefilter found in one text: relevant buckets and where their anchors sit."""
 
     buckets: frozenset[str]
-    positions: tuple[int, ...]
+    positions: tuple[tuple[int, frozenset[str]], ...]  # (offset, buckets of the word there), sorted
+    lowered: str
+    words: list[str]
 
 
 class Prefilter:
@@ -219,94 +226,110 @@ class Prefilter:
     microseconds for a 2 KB article, where a regular expression over hundreds of aliases costs
     milliseconds). A many-word name whose only distinctive word is a common one ("National
     Cyber Security **Authority**", "Islamic **Republic**") counts only when the whole name is in
-    the text, so everyday words do not make every article a candidate. Stems (inflected
-    Albanian names) are checked as substrings. It is a superset test: what it rejects cannot
-    yield an event, what it accepts is analysed, and only in the sentences holding its hits.
+    the text, and an acronym only when written in capitals ("US", not "us"), so everyday words
+    do not make every article a candidate. Stems (inflected Albanian names) are checked as
+    substrings. It is a superset test: what it rejects cannot yield an event, what it accepts
+    is analysed, and only in the sentences holding its hits.
     """
 
     def __init__(self, glued: str) -> None:
         self._glued = glued
         self.anchors: dict[str, set[str]] = {}
         self.stems: list[tuple[str, str]] = []
-        self._forms: list[tuple[list[str], str]] = []
+        self._forms: list[tuple[list[str], str, str | None]] = []
         self._plain: dict[str, frozenset[str]] = {}
-        self._verify: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
+        self._verify: dict[str, tuple[tuple[str, tuple[str, ...], bool], ...]] = {}
         self._anchor_set: frozenset[str] = frozenset()
         self._watched: frozenset[str] = frozenset()
 
-    def add(self, form: str, kind: str, bucket: str) -> None:
+    def add(self, form: str, kind: str, bucket: str, cased: bool = False) -> None:
         if kind == "stems":
             self.stems.append((fold(form.lower()), bucket))
             self.stems.append((form.lower(), bucket))
         else:
-            self._forms.append((_words(form), bucket))
+            self._forms.append((_words(form), bucket, form if cased else None))
 
     def finish(self, watched: frozenset[str] = frozenset()) -> None:
         """Build the anchor tables. A many-word name is anchored on a word that is itself a name
         of the same bucket when there is one ("Albanian government" on "albanian": no check
-        needed); else on its longest word, confirmed by the whole name in the text."""
+        needed); else on its longest word, confirmed by the whole name in the text. Acronyms
+        are confirmed by their capitals in the original text."""
         self._watched = watched
         self.stems = sorted(set(self.stems))
         singles: dict[str, set[str]] = {}
-        for words, bucket in self._forms:
-            if len(words) == 1:
+        for words, bucket, cased in self._forms:
+            if len(words) == 1 and cased is None:
                 singles.setdefault(bucket, set()).add(words[0])
         plain: dict[str, set[str]] = {}
-        verify: dict[str, set[tuple[str, tuple[str, ...]]]] = {}
-        for words, bucket in self._forms:
+        verify: dict[str, set[tuple[str, tuple[str, ...], bool]]] = {}
+        for words, bucket, cased in self._forms:
             if not words:
                 continue
             own = [w for w in words if w in singles.get(bucket, ())]
             word = own[0] if own else max(words, key=len)
             phrase = " ".join(words)
-            checks = tuple(sorted({phrase, fold(phrase), phrase.replace("'", "\u2019"), fold(phrase).replace("'", "\u2019")}))
+            if cased is not None:
+                checks, in_original = (cased,), True
+            else:
+                variants = {phrase, fold(phrase)}
+                checks, in_original = tuple(sorted(variants | {v.replace("'", "\u2019") for v in variants})), False
             for anchor in _anchor_forms(word, self._glued):
                 self.anchors.setdefault(anchor, set()).add(bucket)
-                if own or len(words) == 1:
+                if own or (len(words) == 1 and cased is None):
                     plain.setdefault(anchor, set()).add(bucket)
                 else:
-                    verify.setdefault(anchor, set()).add((bucket, checks))
+                    verify.setdefault(anchor, set()).add((bucket, checks, in_original))
         self._plain = {k: frozenset(v) for k, v in plain.items()}
-        self._verify = {k: tuple(sorted((b, c) for b, c in v if b not in plain.get(k, ()))) for k, v in verify.items()}
+        self._verify = {k: tuple(sorted(e for e in v if e[0] not in plain.get(k, ()))) for k, v in verify.items()}
         self._anchor_set = frozenset(self.anchors)
 
     def buckets(self, text: str) -> set[str]:
         """Relevant buckets ``text`` may name."""
-        return set(self._find(prepare(text), want_positions=False)[0])
+        lowered = prepare(text)
+        return set(self._find(text, lowered, lowered.split(), everything=False)[0])
 
     def scan(self, text: str) -> Hits | None:
         """Hits when ``text`` may name two relevant buckets, at least one watched; else None."""
         lowered = prepare(text)
-        found, words = self._find(lowered, want_positions=True)
+        split = lowered.split()
+        found, words = self._find(text, lowered, split, everything=False)
         if len(found) < 2 or (self._watched and not self._watched.intersection(found)):
             return None
-        positions: list[int] = []
-        for w in words:
-            at = lowered.find(w)
-            while at >= 0:
-                positions.append(at)
-                at = lowered.find(w, at + 1)
-        positions.sort()
-        return Hits(frozenset(found), tuple(positions))
+        # Rare path (the text passed): redo with every check, for the positions of every hit.
+        found, words = self._find(text, lowered, split, everything=True)
+        return Hits(frozenset(found), _positions(lowered, words), lowered, split)
 
-    def _find(self, lowered: str, want_positions: bool) -> tuple[set[str], list[str]]:
+    def positions(self, text: str, hits: Hits) -> tuple[tuple[int, frozenset[str]], ...]:
+        """Where this prefilter's anchors sit in a text another prefilter has already split."""
+        return _positions(hits.lowered, self._find(text, hits.lowered, hits.words, everything=True)[1])
+
+    def _find(self, text: str, lowered: str, split: list[str], everything: bool) -> tuple[set[str], list[tuple[str, frozenset[str]]]]:
+        """Buckets found, and each hit word with its buckets (all of them when ``everything``;
+        else checks for a bucket already found are skipped)."""
         found: set[str] = set()
-        words: list[str] = []
+        words: list[tuple[str, frozenset[str]]] = []
         plain, verify = self._plain, self._verify
-        for word in self._anchor_set.intersection(lowered.split()):
-            hit = False
-            b = plain.get(word)
-            if b is not None:
-                found |= b
-                hit = True
-            for bucket, checks in verify.get(word, ()):
-                if any(c in lowered for c in checks):
-                    found.add(bucket)
-                    hit = True
+        for word in self._anchor_set.intersection(split):
+            hit = set(plain.get(word, ()))
+            for bucket, checks, in_original in verify.get(word, ()):
+                if (everything or bucket not in found) and any(c in (text if in_original else lowered) for c in checks):
+                    hit.add(bucket)
             if hit:
-                words.append(word)
+                found |= hit
+                words.append((word, frozenset(hit)))
         for stem, bucket in self.stems:
-            if (want_positions or bucket not in found) and stem in lowered:
+            if (everything or bucket not in found) and stem in lowered:
                 found.add(bucket)
-                words.append(stem)
+                words.append((stem, frozenset((bucket,))))
         return found, words
+
+
+def _positions(lowered: str, words: list[tuple[str, frozenset[str]]]) -> tuple[tuple[int, frozenset[str]], ...]:
+    out = []
+    for w, buckets in words:
+        at = lowered.find(w)
+        while at >= 0:
+            out.append((at, buckets))
+            at = lowered.find(w, at + 1)
+    out.sort(key=lambda p: p[0])
+    return tuple(out)

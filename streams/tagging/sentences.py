@@ -7,10 +7,12 @@ from typing import NamedTuple
 
 from streams.tagging.normalize import TATWEEL
 
-# A sentence ends at . ! ? ؟ (and closing quotes) before whitespace, or at a line break.
-# Both branches open with a fixed character class, so the engine skips ahead between candidates
-# (a branch that may open with whitespace would be tried at every position).
-_BOUNDARY = re.compile(r"[.!?؟]+[\"'”’»)]*\s+|\n\s*")
+# A sentence ends at . ! ? ؟ (and closing quotes) before whitespace, or at a line break. The
+# end marks are found by a pattern that opens with a fixed character class (the engine skips
+# ahead between candidates); the whitespace after them is checked by hand.
+_MARK = re.compile(r"[.!?؟\n]")
+_TAIL = re.compile(r"[.!?؟]*[\"'”’»)]*")
+_SPACE = re.compile(r"\s*")
 _WORD = re.compile(r"\w+")
 # Very long runs without a boundary are cut so one sentence stays a bounded unit of work.
 MAX_SENTENCE_CHARS = 1500
@@ -32,12 +34,28 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     start = 0
+    skip_to = 0
     n = len(text)
-    for m in _BOUNDARY.finditer(text):
-        nxt = m.end()
-        if nxt < n and text[nxt].islower() and "\n" not in m.group():
+    space, tail = _SPACE.match, _TAIL.match
+    for m in _MARK.finditer(text):
+        at = m.start()
+        if at < skip_to:
+            continue  # inside the run of marks or whitespace that already ended a sentence
+        if text[at] == "\n":
+            e = at + 1
+            nxt = space(text, e).end()
+            end, newline = at, True
+        else:
+            e = tail(text, at + 1).end()
+            skip_to = e
+            nxt = space(text, e).end()
+            if nxt == e:
+                continue  # "U.S" or "3.5": no space after the mark
+            end, newline = e, "\n" in text[e:nxt]
+        skip_to = nxt
+        if nxt < n and text[nxt].islower() and not newline:
             continue
-        _add(spans, text, start, m.start() + len(m.group().rstrip()))
+        _add(spans, text, start, end)
         start = nxt
     _add(spans, text, start, n)
     return spans
