@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-MODULES = ["engine", "replay"]
+MODULES = ["engine", "replay", "tagger"]
 
 
 def main(argv: list[str]) -> int:
