@@ -162,7 +162,9 @@ class Tagger:
         taken = set()
         for m in mentions:
             taken.update(range(m.first, m.last))
-        triggers = [t for t in rules.triggers.find_all(tokens, starts[3]) if not taken.intersection(range(t.first, t.last))]
+        # A trigger may span a name inside a gap ("ordered two Iranian diplomats to leave"), but
+        # may not start or end on one.
+        triggers = [t for t in rules.triggers.find_all(tokens, starts[3]) if t.first not in taken and t.last - 1 not in taken]
         return (tokens, mentions, triggers, topics, starts)
 
     def _topics(self, text: str) -> list[str]:
@@ -191,7 +193,9 @@ class Tagger:
         reporting = rules.reporting.find_all(tokens, starts[6])
         passive_aux = rules.passive_aux.get(lang, rules.all_passive_aux)
         coded = assign(tokens, text, mentions, triggers, agents, passive_aux, lang in rules.sov_languages, rules.verb_endings,
-                       rules.genitive.get(lang, frozenset()))
+                       rules.genitive.get(lang, frozenset()), rules.prepositions, lang in rules.postnominal)
+        # "in May", "May 2024": the month is no hedge (the modal verb is never capitalised mid-sentence).
+        cues = [c for c in cues if not (c.first > 0 and tokens[c.first].orig == "May")]
         sentence_topic = _topic(topics)
         if sentence_topic is None and any(r.trigger.payload.code_by_topic or r.trigger.payload.code.startswith("17") for r in coded):
             sentence_topic = article_topic()

@@ -73,21 +73,40 @@ def assign(
     sov: bool,
     verb_endings: frozenset[str],
     genitive: frozenset[str] = frozenset(),
+    prepositions: frozenset[str] = frozenset(),
+    postnominal: bool = False,
 ) -> list[Roles]:
     """Source and target for every trigger that has both (see module docstring)."""
     out: list[Roles] = []
     barriers = clause_barriers(tokens, text)
     n = len(tokens)
     previous: Roles | None = None
+    act_starts = {t.first for t in triggers if t.payload.act}
     for trig in triggers:
+        etype = trig.payload
+        if etype.not_before and trig.last < n and tokens[trig.last].norm in etype.not_before:
+            continue  # "attacks blamed on Iran": passive, not an accusation by the actor before
         lo, hi = _clause(barriers, trig.first, n)
         left = [m for m in mentions if lo <= m.first and m.last <= trig.first and trig.first - m.last <= SOURCE_REACH]
         left.reverse()  # nearest first
-        right = [m for m in mentions if m.first >= trig.last and m.last <= hi]
+        # Actors inside a gapped phrase count as after it: "ordered two Iranian diplomats to leave".
+        right = [m for m in mentions if (m.first >= trig.last or trig.first < m.first) and m.last <= hi]
         window = trig.payload.target_window
+        if etype.inverse:
+            roles = _inverse(trig, left, right)
+            if roles is not None:
+                out.append(roles)
+            continue
         roles = _by_agent(trig, left, right, agents, hi)
+        if roles is None and postnominal and right and right[0].first == trig.last and right[0].alias.kind == "demonyms":
+            # "hakerat iranianë": the adjective after the noun names whose hackers they are.
+            roles = _pair(trig, right[0], right[1:] + left, "direct")
+        # Not clause subjects: an actor after a preposition ("the attack on Israel"), or one that
+        # modifies another act ("the Iranian attack ... and expressed support for Israel").
+        subjects = [m for m in left if not (m.first > 0 and tokens[m.first - 1].norm in prepositions)
+                    and not (m.last in act_starts and m.last != trig.first)]
         if roles is None:
-            roles = _by_modifier(trig, left, right, text, tokens)
+            roles = _by_modifier(trig, subjects, right, text, tokens)
         if roles is None and genitive and right and right[0].first == trig.last + 1 and tokens[trig.last].norm in genitive:
             # Albanian "sulmi i Iranit ndaj Izraelit": the attack *of* Iran against Israel.
             roles = _pair(trig, right[0], right[1:], "direct")
@@ -96,10 +115,43 @@ def assign(
         if roles is None and previous is not None and _coordinated(trig, tokens, text, previous, mentions):
             roles = _pair(trig, previous.source, [m for m in right if trig.last + window >= m.first], "coord")
         if roles is None and not (trig.first > 0 and tokens[trig.first - 1].norm in passive_aux):
-            roles = _default(trig, left, right, mentions, window, triggers)
+            dangling = trig.last < n and tokens[trig.last].norm in prepositions and not any(
+                trig.last < m.first <= trig.last + 3 for m in right)
+            roles = _default(trig, subjects, right, mentions, window, triggers, dangling)
         if roles is not None:
             out.append(roles)
+            out.extend(_coordinated_targets(roles, mentions, tokens, text))
             previous = roles
+    return out
+
+
+def _inverse(trig: Match, left: list[Mention], right: list[Mention]) -> Roles | None:
+    """"Israel would face harsh punishment": the nearest actor before undergoes it; the source
+    is an actor of another state before that (the speaker), else after the phrase."""
+    if not left:
+        return None
+    target = left[0]
+    for s in left[1:] + right:
+        if s.actor.bucket != target.actor.bucket:
+            return Roles(trig, s, target, "direct")
+    return None
+
+
+def _coordinated_targets(roles: Roles, mentions: Sequence[Mention], tokens: Sequence[Token], text: str) -> list[Roles]:
+    """"blamed Israel and the United States": each actor joined to the target is a target too."""
+    out = []
+    last = roles.target
+    for m in mentions:
+        if m.first < last.last:
+            continue
+        gap = text[last.end:m.start].strip(" ,").lower()
+        if gap not in ("and", "and the", "dhe", "و", "ו", "", "as well as", "as well as the") or m.first - last.last > 3:
+            break
+        if gap == "" and "," not in text[last.end:m.start]:
+            break
+        if m.actor.bucket != roles.source.actor.bucket and m.actor.bucket != last.actor.bucket:
+            out.append(Roles(roles.trigger, roles.source, m, roles.how))
+        last = m
     return out
 
 
@@ -162,7 +214,7 @@ def _coordinated(trig: Match, tokens: Sequence[Token], text: str, previous: Role
 
 def _default(
     trig: Match, left: list[Mention], right: list[Mention], mentions: Sequence[Mention], window: int,
-    triggers: Sequence[Match] = (),
+    triggers: Sequence[Match] = (), dangling: bool = False,
 ) -> Roles | None:
     near_right = [m for m in right if m.first - trig.last <= window]
     if trig.payload.symmetric and not left and len(near_right) >= 2:
@@ -176,8 +228,8 @@ def _default(
         # Every actor before the trigger belongs to the target's state: maybe the one after is
         # the second actor named after the first ("sanctions on Iran over attack on Albania").
         return None
-    if not left or not (trig.payload.act or trig.payload.symmetric):
-        return None
+    if dangling or not left or not (trig.payload.act or trig.payload.symmetric):
+        return None  # "after the attacks on state systems": the target is named, and not an actor
     source = left[0]
     others = [m for m in mentions if m.actor.bucket != source.actor.bucket and m is not source]
     if not others:

@@ -27,6 +27,12 @@ class EventType:
     symmetric: bool
     target_window: int
     code_by_topic: Mapping[str, str] = field(default_factory=dict)
+    # "Israel will face punishment": the actor before the phrase undergoes it; the one who says
+    # so (or another actor of the sentence) is the source.
+    inverse: bool = False
+    # Words that, right after the trigger, make it something else ("blamed on Iran" is passive:
+    # the actor before "blamed" is not the accuser).
+    not_before: frozenset[str] = frozenset()
 
 
 def _fail(key: str, why: str) -> ConfigError:
@@ -81,6 +87,13 @@ class Rules:
             self.passive_aux[str(lang)] = _words(spec.get("passive_aux"), f"languages.{lang}.passive_aux")
             self.genitive[str(lang)] = _words(spec.get("genitive"), f"languages.{lang}.genitive")
         self.all_passive_aux = frozenset().union(*self.passive_aux.values()) if self.passive_aux else frozenset()
+        # Prepositions: an actor right after one is not the subject of a clause ("attack on
+        # Israel"), and an act followed by one with no actor named ("attacks on state systems")
+        # has no actor target.
+        self.prepositions = frozenset().union(*(_words((spec or {}).get("prepositions"), f"languages.{lang}.prepositions")
+                                               for lang, spec in languages.items()))
+        # Languages whose adjectives follow the noun: "hakerat iranianë" = Iranian hackers.
+        self.postnominal = {str(lang) for lang, spec in languages.items() if (spec or {}).get("adjective_after_noun")}
 
         events = config.get("events")
         if not isinstance(events, Mapping) or not events:
@@ -91,7 +104,8 @@ class Rules:
             where = f"events.{name}"
             if not isinstance(spec, Mapping):
                 raise _fail(where, "expected a mapping")
-            unknown = set(spec) - {"code", "context", "act", "symmetric", "target_window", "code_by_topic", "phrases"}
+            unknown = set(spec) - {"code", "context", "act", "symmetric", "target_window", "code_by_topic", "phrases",
+                                   "inverse", "not_before"}
             if unknown:
                 raise _fail(f"{where}.{sorted(unknown)[0]}", "unknown key")
             code = spec.get("code")
@@ -109,7 +123,8 @@ class Rules:
             ):
                 raise _fail(f"{where}.code_by_topic", "expected context → quoted CAMEO code")
             etype = EventType(str(name), code, context, bool(spec.get("act", False)), bool(spec.get("symmetric", False)),
-                              window, dict(by_topic))
+                              window, dict(by_topic), bool(spec.get("inverse", False)),
+                              _words(spec.get("not_before"), f"{where}.not_before"))
             self.types[etype.name] = etype
             _index(spec.get("phrases"), f"{where}.phrases", etype, self.triggers)
 
