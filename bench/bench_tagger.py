@@ -159,10 +159,10 @@ def corpus(n: int = ARTICLES, seed: int = SEED, scale: int = 1) -> list[dict[str
 
 # ---------------------------------------------------------------- measuring
 def _baseline_regex(tagger: Any) -> re.Pattern[str]:
-    """One alternation of every watched-actor anchor: the bare single-regex scan."""
-    words = sorted({w.strip("(\"'[.,:;)!?\u00bb\u201d\u201c\u00ab") for w in tagger.gazetteer.prefilter.anchors}, key=len,
-                   reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words if w) + r")\b", re.IGNORECASE)
+    """One alternation of every word of every watched-actor name: the bare single-regex scan
+    (run over lower-cased text; it finds names, it does not decide anything)."""
+    words = {w for words, _, _ in tagger.gazetteer.prefilter._forms for w in words}
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b")
 
 
 def _time(fn: Any, items: list[Any], repeat: int = 3) -> float:
@@ -192,7 +192,7 @@ def run(bench_dir: Path) -> list[dict[str, Any]]:
     pattern = _baseline_regex(tagger)
 
     def scan(d: dict[str, Any]) -> int:
-        return len({m.group().lower() for m in pattern.finditer(d["title"] + "\n" + d["body"])})
+        return len({m.group() for m in pattern.finditer((d["title"] + "\n" + d["body"]).lower())})
 
     base = _time(scan, docs)
     rate, base_rate = len(docs) / total, len(docs) / base

@@ -93,7 +93,9 @@ def assign(
         right = [m for m in mentions if (m.first >= trig.last or trig.first < m.first) and m.last <= hi]
         window = trig.payload.target_window
         if etype.inverse:
-            roles = _inverse(trig, left, right)
+            # The speaker may sit before a colon: "Iran: Israel will pay a heavy price".
+            before = [m for m in mentions if m.last <= trig.first and trig.first - m.last <= SOURCE_REACH][::-1]
+            roles = _inverse(trig, before, right)
             if roles is not None:
                 out.append(roles)
             continue
