@@ -146,11 +146,27 @@ class StrictStop(ReplayError):
 # ----------------------------------------------------------------------------- producing
 
 
+def require_broker(settings: Settings, timeout_s: float = 5.0) -> None:
+    """Fail in seconds, naming the address, when no broker answers (kafka-python waits 30 s).
+
+    Only probed on PLAINTEXT listeners; TLS and SASL clusters are left to the client.
+    """
+    from streams.broker import broker_answers
+    from streams.errors import BrokerError
+
+    if settings.kafka.security_protocol == "PLAINTEXT" and not any(
+            broker_answers(address.strip(), timeout_s=timeout_s) for address in settings.kafka.bootstrap.split(",")):
+        raise BrokerError(f"no Kafka broker answers at {settings.kafka.bootstrap}; "
+                          "start one with `geotension broker start` or set GEOTENSION_BOOTSTRAP")
+
+
 class Sink:
     """Where records go: a kafka-python producer, or nothing (``--dry-run``)."""
 
     def __init__(self, settings: Settings, dry_run: bool, stats: Stats) -> None:
         self.settings, self.dry_run, self.stats = settings, dry_run, stats
+        if not dry_run:
+            require_broker(settings)
         self.out: Any = None if dry_run else producer(
             settings, max_block_ms=int(settings.kafka.request_timeout_s * 1000), **BULK_PRODUCER)
         self.checked: set[str] = set()
@@ -341,6 +357,7 @@ def copy_range(
     copying a topic into itself terminates. Returns (stats, records in the range).
     """
     target = to_topic or topic
+    require_broker(settings)
     reader = consumer(settings, enable_auto_commit=False, group_id=None, auto_offset_reset="earliest")
     stats = Stats()
     pacer = pacer or Pacer(pace or Pace())
@@ -447,6 +464,7 @@ def rewind_group(settings: Settings, group: str, to: datetime | str, topics: Ite
     from kafka.errors import KafkaError
     from kafka.structs import OffsetAndMetadata
 
+    require_broker(settings)
     members = active_members(settings, group)
     if members:
         raise ReplayError(f"group {group!r} has {len(members)} active member(s) ({', '.join(members[:3])}); "

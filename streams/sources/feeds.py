@@ -143,7 +143,7 @@ def _article(where: str, source: str | None, language: str | None, title: str, l
         "published_at": published,
         "ingested_at": None,
     }
-    return Item(where, record["id"], published, "article", record=record)
+    return Item(where, str(record["id"]), published, "article", record=record)
 
 
 def _parse_rss(root: Element, where: str) -> Feed:

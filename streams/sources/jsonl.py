@@ -20,7 +20,7 @@ from streams.sources import Bad, Item
 def _open(path: Path) -> IO[bytes]:
     try:
         if path.suffix == ".gz":
-            return gzip.open(path, "rb")
+            return gzip.open(path, "rb")  # type: ignore[return-value]
         return path.open("rb")
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
