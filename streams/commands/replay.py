@@ -274,7 +274,12 @@ def _is_topic_key(settings: object, name: str) -> bool:
 
 @click.group()
 def ingest() -> None:
-    """Continuous ingestion into news.raw."""
+    """Continuous ingestion into news.raw (feeds polled on an interval).
+
+    \b
+    Example:
+        geotension ingest rss https://feeds.bbci.co.uk/news/world/rss.xml --interval 5m
+    """
 
 
 @ingest.command("rss")
