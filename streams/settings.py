@@ -205,6 +205,44 @@ def default_config_dir() -> Path:
     return PACKAGE_ROOT / "config"
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses a key written twice in one mapping.
+
+    Plain YAML keeps the last of two equal keys without a word, so a second ``demonyms:`` or
+    ``horizon:`` further down a long file would silently replace the first.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            try:
+                duplicate = key in seen
+            except TypeError:  # an unhashable key: let SafeLoader report it
+                break
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key `{key}`", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-untyped-call,no-any-return]
+
+
+#: Top-level sections of actors.yaml and events.yaml the tagger reads; any other key is a typo
+#: that would otherwise switch a section off silently. A new section is added here with its reader.
+ACTORS_KEYS = frozenset({"version", "watched", "relevant_non_state", "kinds", "actors"})
+EVENTS_KEYS = frozenset({"version", "events", "modality", "agent_markers", "suppress", "topics", "languages"})
+#: Modalities of TaggedEvent (schemas/TaggedEvent.avsc); indicators.yaml weighs each.
+MODALITY_NAMES = frozenset({"ASSERTED", "CLAIMED", "ATTRIBUTED", "ALLEGED", "DENIED", "THREATENED", "HYPOTHETICAL"})
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+
+
+def _known_keys(mapping: Mapping[str, Any], known: frozenset[str], file: Path) -> None:
+    for key in mapping:
+        if key not in known:
+            raise ConfigError(f"{file}: unknown key `{key}` (known: {', '.join(sorted(known))})")
+
+
 def read_yaml(path: Path) -> Any:
     """Read one YAML file safely; any problem becomes a one-line ConfigError naming the file."""
     try:
@@ -214,7 +252,7 @@ def read_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read ({exc})") from exc
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}" if mark is not None else "unknown line"
@@ -236,6 +274,8 @@ def load_settings(config_dir: Path | str | None = None, env: Mapping[str, str] |
     events_file = cdir / "events.yaml"
     actors = _mapping(read_yaml(actors_file), actors_file, "")
     events = _mapping(read_yaml(events_file), events_file, "")
+    _known_keys(actors, ACTORS_KEYS, actors_file)
+    _known_keys(events, EVENTS_KEYS, events_file)
 
     kafka_raw = dict(pipeline.get("kafka") or {})
     if "sasl_password" in kafka_raw:
@@ -309,6 +349,10 @@ def _indicator_settings(raw: Mapping[str, Any], file: Path) -> IndicatorSettings
                 )
             elif key == "modality_weights":
                 weights = _mapping(value, file, key)
+                for name in weights:
+                    if name not in MODALITY_NAMES:
+                        raise ConfigError(f"`modality_weights.{name}`: unknown modality "
+                                          f"(known: {', '.join(sorted(MODALITY_NAMES))})")
                 data[key] = {str(k): _number(v, f"modality_weights.{k}") for k, v in weights.items()}
             elif key in ("index_scale",):
                 data[key] = _number(value, key)
@@ -458,6 +502,14 @@ def _validate(obj: Any, file: Path, path: str) -> None:
             fail("bootstrap", f"expected host:port, got {obj.bootstrap!r}")
         if obj.security_protocol not in ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"):
             fail("security_protocol", "must be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL")
+        if obj.security_protocol.startswith("SASL_"):
+            if obj.sasl_mechanism not in SASL_MECHANISMS:
+                fail("sasl_mechanism", f"must be {', '.join(SASL_MECHANISMS[:-1])} or {SASL_MECHANISMS[-1]} "
+                                       f"when security_protocol is {obj.security_protocol}")
+            if not obj.sasl_username:
+                fail("sasl_username", f"must be set when security_protocol is {obj.security_protocol}")
+        if obj.ssl_cafile and not os.access(obj.ssl_cafile, os.R_OK):
+            fail("ssl_cafile", f"{obj.ssl_cafile} is not a readable file")
     elif isinstance(obj, TaggingSettings):
         if obj.max_body_chars < 1000:
             fail("max_body_chars", "must be at least 1000")
