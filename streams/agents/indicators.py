@@ -1,8 +1,14 @@
 """Indicator agent: tension.events → tension.indicators and tension.alerts (key = dyad).
 
-State per dyad lives in a RocksDB-backed faust table (restored from its changelog after a
-crash); a decoded copy is cached in memory and dropped on every rebalance. Event time is the
-worker's own clock: the newest event time it has seen, so quiet dyads move on too.
+State lives in a RocksDB-backed faust table, restored from its changelog after a crash: one
+entry per dyad for its head (watermark, emitted revisions, levels) under the key ``DYAD``,
+and one per event-time bucket of merged events under ``DYAD|<bucket start ms>``. An event
+rewrites the head and the one or two buckets it changed, so the cost of persisting does not
+grow with history. All keys of a dyad are written while processing that dyad's events,
+which all arrive on one partition (tension.events is keyed by dyad), so they share its
+changelog partition. A decoded copy is cached in memory and dropped on every rebalance.
+Event time is the worker's own clock: the newest event time it has seen, so quiet dyads
+move on too.
 """
 
 from __future__ import annotations
@@ -36,13 +42,34 @@ class DyadCache:
         """Read every state of our partitions once after (re)assignment."""
         if self.loaded:
             return
-        for dyad, data in self.table.items():
-            if data:
-                state = DyadState.from_dict(data)
-                self.states[dyad] = state
-                if state.watermark_ms is not None:
-                    self.watermark_ms = max(self.watermark_ms or state.watermark_ms, state.watermark_ms)
+        heads: dict[str, dict[str, Any]] = {}
+        buckets: dict[str, list[list[dict[str, Any]]]] = {}
+        for key, value in self.table.items():
+            if not value:
+                continue
+            dyad, _, bucket = str(key).partition("|")
+            if bucket:
+                buckets.setdefault(dyad, []).append(value)
+            else:
+                heads[dyad] = value
+        for dyad, head in heads.items():
+            state = DyadState.from_parts(head, buckets.get(dyad, []))
+            self.states[dyad] = state
+            if state.watermark_ms is not None:
+                self.watermark_ms = max(self.watermark_ms or state.watermark_ms, state.watermark_ms)
         self.loaded = True
+
+    def persist(self, state: DyadState) -> None:
+        """Write the head and the buckets the last event changed (emptied ones are deleted)."""
+        for start in sorted(state.dirty):
+            key = f"{state.dyad}|{start}"
+            records = state.bucket_records(start, (state.bucket_keys or {}).get(start))
+            if records:
+                self.table[key] = records
+            elif key in self.table:
+                del self.table[key]
+        state.dirty.clear()
+        self.table[state.dyad] = state.head()
 
     def get(self, dyad: str, engine: IndicatorEngine) -> DyadState:
         state = self.states.get(dyad)
@@ -95,7 +122,7 @@ def register(pipeline: Pipeline) -> Any:
                 for other in cache.states.values():
                     if other is not state:
                         update.extend(engine.advance(other, watermark))
-                table[state.dyad] = state.to_dict()
+                cache.persist(state)
             except Exception as exc:  # noqa: BLE001 - one bad record must not stop the agent
                 await dead_letter(pipeline, "indicators", event, exc)
                 continue

@@ -28,7 +28,7 @@ from typing import Any
 
 from streams.durations import format_duration
 from streams.errors import IndicatorError
-from streams.indicators.figures import FigureParams, Sums, accumulate, build_bucket, combine, directions_of, finish, ms
+from streams.indicators.figures import FigureCalculator, FigureParams, Series, directions_of, ms
 from streams.indicators.levels import next_level
 from streams.indicators.state import DyadState, MergedEvent
 from streams.records import utc
@@ -82,6 +82,7 @@ class IndicatorEngine:
             baseline_ms=self.baseline_ms, half_life_ms=self.half_life_ms, index_scale=cfg.index_scale,
             top_n=cfg.top_events,
         )
+        self.calculator = FigureCalculator(self.params)
 
     # -- boundaries ------------------------------------------------------------------------
     def boundary_after(self, time_ms: int) -> int:
@@ -255,34 +256,24 @@ class IndicatorEngine:
         return alert
 
     def _figures(self, state: DyadState, boundary: int) -> dict[str, Any]:
-        """Figures at ``boundary``: the last step summed afresh, the older part from a cache.
-
-        With events in order only the last step changes between calls, so a snapshot costs
-        the buckets of one step; a late event invalidates the cached parts it falls into.
-        """
-        p = self.params
-        split = boundary - self.step_ms
-        older = state.partials.get(boundary)
-        if older is None:
-            older = state.partials[boundary] = accumulate(state.buckets, boundary, boundary - p.memory_ms, split, p)
-        recent = accumulate(state.buckets, boundary, split, boundary, p)
-        return finish(state.dyad, combine(recent, older, p.top_n), p)
+        assert state.series is not None
+        return self.calculator.figures(state.dyad, state.series, boundary)
 
     # -- buckets ---------------------------------------------------------------------------
     def _bucket_of(self, time_ms: int) -> int:
         return time_ms // self.bucket_ms * self.bucket_ms
 
     def _ensure_index(self, state: DyadState) -> None:
-        """Rebuild the derived bucket index of a state loaded from storage."""
+        """Rebuild the derived bucket index and aggregates of a state loaded from storage."""
         if state.bucket_keys is not None:
             return
         state.bucket_keys = {}
         for key, merged in state.merged.items():
             state.bucket_keys.setdefault(self._bucket_of(merged.time_ms), set()).add(key)
-        state.buckets = {}
-        state.partials = {}
-        for start in state.bucket_keys:
+        state.series = Series(self.bucket_ms)
+        for start in sorted(state.bucket_keys):
             self._rebuild_bucket(state, start)
+        state.dirty.clear()
 
     def _reindex(self, state: DyadState, merged: MergedEvent, previous_time: int | None) -> None:
         assert state.bucket_keys is not None
@@ -295,34 +286,28 @@ class IndicatorEngine:
         self._rebuild_bucket(state, start)
 
     def _rebuild_bucket(self, state: DyadState, start: int) -> None:
-        assert state.bucket_keys is not None
-        for boundary in [b for b in state.partials if b - self.params.memory_ms <= start < b - self.step_ms]:
-            del state.partials[boundary]
-        keys = state.bucket_keys.get(start)
+        assert state.bucket_keys is not None and state.series is not None
+        keys = state.bucket_keys.get(start) or set()
         if not keys:
             state.bucket_keys.pop(start, None)
-            state.buckets.pop(start, None)
-            return
-        state.buckets[start] = build_bucket(
-            start, self.bucket_ms, (state.merged[k] for k in keys), directions_of(state.dyad),
-            self.half_life_ms, self.cfg.top_events,
-        )
+        state.series.set_bucket(start, (state.merged[k] for k in keys), directions_of(state.dyad),
+                                self.half_life_ms, self.cfg.top_events)
+        state.dirty.add(start)
 
     def _prune(self, state: DyadState, wm: int) -> None:
-        cutoff = wm - self.retain_ms
-        self._ensure_index(state)
-        assert state.bucket_keys is not None
-        for start in [b for b in state.bucket_keys if b + self.bucket_ms <= cutoff]:
-            for key in state.bucket_keys.pop(start):
-                for event_id in state.merged[key].ids:
-                    state.seen.pop(event_id, None)
-                del state.merged[key]
-            state.buckets.pop(start, None)
+        cutoff = self._bucket_of(wm - self.retain_ms)
+        assert state.bucket_keys is not None and state.series is not None
+        if state.series.origin is not None and state.series.origin < cutoff:
+            for start in [b for b in state.bucket_keys if b < cutoff]:
+                for key in state.bucket_keys.pop(start):
+                    for event_id in state.merged[key].ids:
+                        state.seen.pop(event_id, None)
+                    del state.merged[key]
+                state.dirty.add(start)
+            state.series.drop_before(cutoff)
         boundary_cutoff = wm - self.horizon_ms - 2 * self.step_ms
         for boundary in [b for b in state.emitted if b < boundary_cutoff]:
             del state.emitted[boundary]
-        for boundary in [b for b in state.partials if b < boundary_cutoff]:
-            del state.partials[boundary]
         if len(state.alerts) > 512:
             del state.alerts[:-512]
 

@@ -1,16 +1,20 @@
 """The figures of one snapshot, from per-bucket aggregates of a dyad's merged events.
 
-Events are aggregated into fixed event-time buckets (the greatest common divisor of the step,
-the windows and the baseline, one day by default). A bucket's aggregate is recomputed from
-its own merged events whenever one of them changes, always in the same order, and a snapshot
-sums bucket aggregates in bucket order: the cost of a snapshot depends on the configured
-memory (baseline + longest window), never on the length of the stream, and streaming and
-batch computations give bit-identical floats whatever order the events arrived in.
+A dyad's merged events are aggregated into fixed event-time buckets (the greatest common
+divisor of the step, the windows and the baseline: one day by default). Each aggregate field
+lives in its own list indexed by bucket, so a window sum is one slice sum and the decayed
+score one ``math.fsum`` over a slice times precomputed decay factors. ``math.fsum`` is exact
+to the last bit whatever the order of updates, and a bucket's aggregate is always rebuilt
+from its own events in one fixed order: streaming and batch computations give identical
+figures whatever order events arrived in, and a snapshot costs the same after ten events or
+ten million.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +23,12 @@ from streams.indicators.state import MergedEvent
 
 DAY_MS = 86_400_000
 SURPRISE_CAP = 10.0
+
+# Aggregate fields per bucket: conflict and cooperation per direction (a→b, b→a), event
+# counts per direction and in all, QuadClass counts, conflict events, decayed weights at the
+# bucket's end.
+FLOAT_FIELDS = ("conflict_ab", "conflict_ba", "coop_ab", "coop_ba", "score", "coop_score")
+INT_FIELDS = ("n_ab", "n_ba", "n", "q1", "q2", "q3", "q4", "conflicts")
 
 
 def ms(delta_seconds: float) -> int:
@@ -45,73 +55,9 @@ def poisson_surprise(count: int, expected: float) -> float:
     return min(SURPRISE_CAP, -math.log10(tail))
 
 
-@dataclass
-class Bucket:
-    """Aggregate of the merged events whose time falls in [start, start + size)."""
-
-    start: int
-    conflict: list[float] = field(default_factory=lambda: [0.0, 0.0])
-    coop: list[float] = field(default_factory=lambda: [0.0, 0.0])
-    dir_counts: list[int] = field(default_factory=lambda: [0, 0])
-    count: int = 0
-    conflict_count: int = 0
-    quads: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
-    # Decayed weights as of the bucket's end; a snapshot decays them further by whole buckets.
-    score_at_end: float = 0.0
-    coop_at_end: float = 0.0
-    top: list[tuple[float, str, MergedEvent]] = field(default_factory=list)
-
-
-def build_bucket(start: int, size: int, events: Iterable[MergedEvent], directions: tuple[tuple[str, str], ...],
-                 half_life_ms: int, top_n: int) -> Bucket:
-    """Aggregate one bucket from its merged events (sorted here, so arrival order never matters)."""
-    bucket = Bucket(start)
-    end = start + size
-    contributions = []
-    for event in sorted(events, key=lambda e: (e.time_ms, e.key)):
-        value = event.weight * event.goldstein
-        decay = 0.5 ** ((end - event.time_ms) / half_life_ms)
-        direction = 0 if (event.source, event.target) == directions[0] else 1 if (event.source, event.target) == directions[1] else -1
-        bucket.count += 1
-        bucket.quads[event.quad_class - 1] += 1
-        if direction >= 0:
-            bucket.dir_counts[direction] += 1
-        if value < 0:
-            bucket.conflict_count += 1
-            bucket.score_at_end += -value * decay
-            contributions.append((-value * decay, event.rep_id, event))
-            if direction >= 0:
-                bucket.conflict[direction] += value
-        else:
-            bucket.coop_at_end += value * decay
-            if direction >= 0:
-                bucket.coop[direction] += value
-    contributions.sort(key=lambda item: (-item[0], item[1]))
-    bucket.top = contributions[:top_n]
-    return bucket
-
-
-def directions_of(dyad: str) -> tuple[tuple[str, str], tuple[str, str]]:
-    a, b = dyad.split("-", 1)
-    return (a, b), (b, a)
-
-
-@dataclass
-class Sums:
-    """Raw (unrounded) sums over a range of buckets, as seen from one boundary."""
-
-    score: float = 0.0
-    coop_score: float = 0.0
-    short_conflicts: int = 0
-    baseline_count: int = 0
-    # per window: conflict a→b, conflict b→a, coop a→b, coop b→a, count a→b, count b→a, count, q1..q4
-    windows: list[list[float]] = field(default_factory=list)
-    tops: list[tuple[float, str, MergedEvent]] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class FigureParams:
-    """The configuration compute_figures needs, resolved to milliseconds once."""
+    """The configuration the figures need, resolved to milliseconds and bucket counts once."""
 
     size: int
     window_ms: tuple[int, ...]
@@ -122,101 +68,197 @@ class FigureParams:
     top_n: int
 
     @property
-    def memory_ms(self) -> int:
-        return self.baseline_ms + self.window_ms[-1]
+    def memory_buckets(self) -> int:
+        """Buckets a snapshot looks back over: the baseline before the shortest window, or the longest window."""
+        return max(self.baseline_ms + self.window_ms[0], self.window_ms[-1]) // self.size
+
+    def decay_by_age(self) -> list[float]:
+        """Decay factor of a bucket by its age in buckets (0 = the bucket just before as_of)."""
+        return [0.5 ** (age * self.size / self.half_life_ms) for age in range(self.memory_buckets)]
 
 
-def accumulate(buckets: dict[int, Bucket], as_of_ms: int, lo: int, hi: int, p: FigureParams) -> Sums:
-    """Sums over the buckets starting in [lo, hi), newest first, seen from ``as_of_ms``."""
-    sums = Sums(windows=[[0.0] * 11 for _ in p.window_ms])
-    shortest = p.window_ms[0]
-    start = hi - p.size
-    while start >= lo:
-        bucket = buckets.get(start)
-        if bucket is not None:
-            age_end = as_of_ms - (start + p.size)
-            decay = 0.5 ** (age_end / p.half_life_ms)
-            sums.score += bucket.score_at_end * decay
-            sums.coop_score += bucket.coop_at_end * decay
-            if age_end < shortest:
-                sums.short_conflicts += bucket.conflict_count
-            elif age_end < shortest + p.baseline_ms:
-                sums.baseline_count += bucket.conflict_count
-            for weight, rep, event in bucket.top:
-                sums.tops.append((weight * decay, rep, event))
-            for size_ms, w in zip(p.window_ms, sums.windows, strict=True):
-                if age_end >= size_ms:
-                    continue
-                w[0] += bucket.conflict[0]
-                w[1] += bucket.conflict[1]
-                w[2] += bucket.coop[0]
-                w[3] += bucket.coop[1]
-                w[4] += bucket.dir_counts[0]
-                w[5] += bucket.dir_counts[1]
-                w[6] += bucket.count
-                w[7] += bucket.quads[0]
-                w[8] += bucket.quads[1]
-                w[9] += bucket.quads[2]
-                w[10] += bucket.quads[3]
-        start -= p.size
-    sums.tops.sort(key=lambda item: (-item[0], item[1]))
-    del sums.tops[p.top_n :]
-    return sums
+@dataclass
+class Series:
+    """Per-bucket aggregate lists of one dyad, from bucket ``origin`` onwards."""
+
+    size: int
+    origin: int | None = None
+    floats: dict[str, list[float]] = field(default_factory=lambda: {f: [] for f in FLOAT_FIELDS})
+    ints: dict[str, list[int]] = field(default_factory=lambda: {f: [] for f in INT_FIELDS})
+    tops: list[list[tuple[float, str, MergedEvent]]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.tops)
+
+    def index(self, start: int) -> int:
+        """List index of the bucket starting at ``start``, growing the lists as needed."""
+        if self.origin is None:
+            self.origin = start
+        if start < self.origin:
+            grow = (self.origin - start) // self.size
+            for values in self.floats.values():
+                values[:0] = [0.0] * grow
+            for counts in self.ints.values():
+                counts[:0] = [0] * grow
+            self.tops[:0] = [[] for _ in range(grow)]
+            self.origin = start
+        position = (start - self.origin) // self.size
+        if position >= len(self.tops):
+            grow = position + 1 - len(self.tops)
+            for values in self.floats.values():
+                values.extend([0.0] * grow)
+            for counts in self.ints.values():
+                counts.extend([0] * grow)
+            self.tops.extend([] for _ in range(grow))
+        return position
+
+    def drop_before(self, start: int) -> None:
+        """Forget buckets older than ``start``."""
+        if self.origin is None or start <= self.origin:
+            return
+        cut = min((start - self.origin) // self.size, len(self.tops))
+        for values in self.floats.values():
+            del values[:cut]
+        for counts in self.ints.values():
+            del counts[:cut]
+        del self.tops[:cut]
+        self.origin += cut * self.size
+
+    def set_bucket(self, start: int, events: Iterable[MergedEvent], directions: tuple[tuple[str, str], ...],
+                   half_life_ms: int, top_n: int) -> None:
+        """Rebuild one bucket's aggregate from its merged events (sorted here: order never matters)."""
+        i = self.index(start)
+        end = start + self.size
+        f = {name: 0.0 for name in FLOAT_FIELDS}
+        n = {name: 0 for name in INT_FIELDS}
+        contributions = []
+        for event in sorted(events, key=lambda e: (e.time_ms, e.key)):
+            value = event.weight * event.goldstein
+            decay = 0.5 ** ((end - event.time_ms) / half_life_ms)
+            pair = (event.source, event.target)
+            forward = pair == directions[0]
+            backward = pair == directions[1]
+            n["n"] += 1
+            n[f"q{event.quad_class}"] += 1
+            n["n_ab"] += forward
+            n["n_ba"] += backward
+            if value < 0:
+                n["conflicts"] += 1
+                f["score"] += -value * decay
+                contributions.append((-value * decay, event.rep_id, event))
+                if forward:
+                    f["conflict_ab"] += value
+                elif backward:
+                    f["conflict_ba"] += value
+            else:
+                f["coop_score"] += value * decay
+                if forward:
+                    f["coop_ab"] += value
+                elif backward:
+                    f["coop_ba"] += value
+        for name in FLOAT_FIELDS:
+            self.floats[name][i] = f[name]
+        for name in INT_FIELDS:
+            self.ints[name][i] = n[name]
+        contributions.sort(key=lambda item: (-item[0], item[1]))
+        self.tops[i] = contributions[:top_n]
 
 
-def combine(recent: Sums, older: Sums, top_n: int) -> Sums:
-    """recent + older, always in that order so the floats do not depend on caching."""
-    tops = recent.tops + older.tops
-    tops.sort(key=lambda item: (-item[0], item[1]))
-    return Sums(
-        score=recent.score + older.score,
-        coop_score=recent.coop_score + older.coop_score,
-        short_conflicts=recent.short_conflicts + older.short_conflicts,
-        baseline_count=recent.baseline_count + older.baseline_count,
-        windows=[[a + b for a, b in zip(x, y, strict=True)] for x, y in zip(recent.windows, older.windows, strict=True)],
-        tops=tops[:top_n],
-    )
+def directions_of(dyad: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    a, b = dyad.split("-", 1)
+    return (a, b), (b, a)
 
 
-def finish(dyad: str, sums: Sums, p: FigureParams) -> dict[str, Any]:
-    """Round and shape the sums into the snapshot's figures."""
-    directions = directions_of(dyad)
-    baseline_days = p.baseline_ms / DAY_MS
-    # Half an event of prior over the baseline: an empty history is quiet, not infinitely quiet.
-    rate = (sums.baseline_count + 0.5) / baseline_days
-    surprise = poisson_surprise(sums.short_conflicts, rate * p.window_ms[0] / DAY_MS)
-    index = 100.0 * (1.0 - math.exp(-sums.score / p.index_scale))
-    return {
-        "tension_index": round(index, 4),
-        "tension_score": round(sums.score, 6),
-        "cooperation_score": round(sums.coop_score, 6),
-        "baseline_rate": round(rate, 6),
-        "surprise": round(surprise, 4),
-        "windows": [_window(label, w, directions) for label, w in zip(p.labels, sums.windows, strict=True)],
-        "top_events": [
+class FigureCalculator:
+    """Computes a snapshot's figures from a :class:`Series`."""
+
+    def __init__(self, params: FigureParams) -> None:
+        self.p = params
+        decay = params.decay_by_age()
+        self.decay_oldest_first = decay[::-1]
+        self.decay = decay
+        self.window_buckets = [w // params.size for w in params.window_ms]
+        self.baseline_buckets = params.baseline_ms // params.size
+
+    def figures(self, dyad: str, series: Series, as_of_ms: int) -> dict[str, Any]:
+        """Window sums, decayed scores, baseline, surprise and top events at ``as_of_ms`` (exclusive)."""
+        p = self.p
+        hi = 0 if series.origin is None else (as_of_ms - series.origin) // p.size
+        hi = max(0, min(hi, len(series)))
+        # Buckets missing on the right (after the newest event) are empty: shift ages instead.
+        gap = 0 if series.origin is None else max(0, (as_of_ms - series.origin) // p.size - hi)
+        fl, it = series.floats, series.ints
+
+        def fsum(name: str, count: int) -> float:
+            lo = max(0, hi - max(count - gap, 0))
+            return math.fsum(fl[name][lo:hi]) if count > gap else 0.0
+
+        def isum(name: str, count: int, skip: int = 0) -> int:
+            top = hi - max(skip - gap, 0)
+            lo = max(0, hi - max(count - gap, 0))
+            return sum(it[name][lo:max(top, lo)]) if count > gap else 0
+
+        memory = len(self.decay)
+        lo = max(0, hi - max(memory - gap, 0))
+        factors = self.decay_oldest_first[memory - gap - (hi - lo): memory - gap] if memory > gap else []
+        score = math.fsum(map(operator.mul, fl["score"][lo:hi], factors))
+        coop_score = math.fsum(map(operator.mul, fl["coop_score"][lo:hi], factors))
+
+        shortest = self.window_buckets[0]
+        short_conflicts = isum("conflicts", shortest)
+        baseline_count = isum("conflicts", shortest + self.baseline_buckets, skip=shortest)
+        baseline_days = p.baseline_ms / DAY_MS
+        # Half an event of prior over the baseline: an empty history is quiet, not infinitely quiet.
+        rate = (baseline_count + 0.5) / baseline_days
+        surprise = poisson_surprise(short_conflicts, rate * p.window_ms[0] / DAY_MS)
+        index = 100.0 * (1.0 - math.exp(-score / p.index_scale))
+
+        windows = []
+        (a, b), (c, d) = directions_of(dyad)
+        for label, count in zip(p.labels, self.window_buckets, strict=True):
+            conflict_ab, conflict_ba = fsum("conflict_ab", count), fsum("conflict_ba", count)
+            coop_ab, coop_ba = fsum("coop_ab", count), fsum("coop_ba", count)
+            conflict = math.fsum((conflict_ab, conflict_ba))
+            coop = math.fsum((coop_ab, coop_ba))
+            windows.append({
+                "window": label,
+                "conflict_sum": round(conflict, 6),
+                "cooperation_sum": round(coop, 6),
+                "goldstein_sum": round(math.fsum((conflict_ab, conflict_ba, coop_ab, coop_ba)), 6),
+                "event_count": isum("n", count),
+                "quad_counts": [isum("q1", count), isum("q2", count), isum("q3", count), isum("q4", count)],
+                "directions": [
+                    {"source": a, "target": b, "conflict_sum": round(conflict_ab, 6),
+                     "cooperation_sum": round(coop_ab, 6), "event_count": isum("n_ab", count)},
+                    {"source": c, "target": d, "conflict_sum": round(conflict_ba, 6),
+                     "cooperation_sum": round(coop_ba, 6), "event_count": isum("n_ba", count)},
+                ],
+            })
+
+        # Top contributions come from the longest window, decayed to as_of.
+        longest = self.window_buckets[-1]
+        candidates = []
+        first = max(0, hi - max(longest - gap, 0))
+        for j in range(first, hi):
+            factor = self.decay[hi - 1 - j + gap]
+            for weight, rep, event in series.tops[j]:
+                candidates.append((weight * factor, rep, event))
+        chosen = heapq.nlargest(p.top_n, candidates, key=operator.itemgetter(0))
+        chosen.sort(key=lambda item: (-item[0], item[1]))
+        top = [
             {
                 "event_id": e.rep_id, "event_time": e.time_ms, "source": e.source, "target": e.target,
                 "cameo_code": e.cameo_code, "modality": e.modality, "weight": round(-w, 6),
                 "num_sources": e.num_sources, "sentence": e.sentence, "outlet": e.outlet, "url": e.url,
             }
-            for w, _, e in sums.tops
-        ],
-    }
-
-
-def _window(label: str, w: list[float], directions: tuple[tuple[str, str], ...]) -> dict[str, Any]:
-    conflict = w[0] + w[1]
-    coop = w[2] + w[3]
-    return {
-        "window": label,
-        "conflict_sum": round(conflict, 6),
-        "cooperation_sum": round(coop, 6),
-        "goldstein_sum": round(conflict + coop, 6),
-        "event_count": int(w[6]),
-        "quad_counts": [int(w[7]), int(w[8]), int(w[9]), int(w[10])],
-        "directions": [
-            {"source": s, "target": t, "conflict_sum": round(w[d], 6),
-             "cooperation_sum": round(w[2 + d], 6), "event_count": int(w[4 + d])}
-            for d, (s, t) in enumerate(directions)
-        ],
-    }
+            for w, _, e in chosen
+        ]
+        return {
+            "tension_index": round(index, 4),
+            "tension_score": round(score, 6),
+            "cooperation_score": round(coop_score, 6),
+            "baseline_rate": round(rate, 6),
+            "surprise": round(surprise, 4),
+            "windows": windows,
+            "top_events": top,
+        }

@@ -63,20 +63,34 @@ class DyadState:
     # as_of (ms) → [revision, level, level_since_ms, provisional]
     emitted: dict[int, list[Any]] = field(default_factory=dict)
     alerts: list[str] = field(default_factory=list)
-    # Derived, rebuilt by the engine after loading: bucket start → merged keys, and aggregates.
+    # Derived, rebuilt by the engine after loading: bucket start → merged keys, the aggregates,
+    # and the buckets changed since the owner last persisted them.
     bucket_keys: dict[int, set[str]] | None = field(default=None, compare=False, repr=False)
-    buckets: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
-    partials: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
+    series: Any = field(default=None, compare=False, repr=False)
+    dirty: set[int] = field(default_factory=set, compare=False, repr=False)
 
-    def to_dict(self) -> dict[str, Any]:
+    def head(self) -> dict[str, Any]:
+        """Everything but the merged events: small, rewritten on every event."""
         return {
             "dyad": self.dyad,
             "first_ms": self.first_ms,
             "watermark_ms": self.watermark_ms,
-            "merged": [m.to_dict() for m in self.merged.values()],
             "emitted": [[k, *v] for k, v in sorted(self.emitted.items())],
             "alerts": list(self.alerts),
         }
+
+    def bucket_records(self, start: int, keys: set[str] | None) -> list[dict[str, Any]]:
+        """The merged events of one bucket, for storing that bucket alone."""
+        return [self.merged[k].to_dict() for k in sorted(keys or ())]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole state as one JSON-able value (tests, debugging)."""
+        return {**self.head(), "merged": [m.to_dict() for m in self.merged.values()]}
+
+    @classmethod
+    def from_parts(cls, head: dict[str, Any], buckets: list[list[dict[str, Any]]]) -> DyadState:
+        """Rebuild from a head and the stored buckets' merged events."""
+        return cls.from_dict({**head, "merged": [m for bucket in buckets for m in bucket]})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DyadState:
