@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from streams.kafka_clients import admin_client, consumer
 from streams.settings import Settings
@@ -57,7 +58,7 @@ def wait_caught_up(
     return False
 
 
-def read_all(settings: Settings, topic: str, idle_ms: int = 2000) -> list[object]:
+def read_all(settings: Settings, topic: str, idle_ms: int = 2000) -> list[Any]:
     """Every record of ``topic`` from the beginning (until ``idle_ms`` without news)."""
     reader = consumer(settings, topic, auto_offset_reset="earliest", enable_auto_commit=False,
                       consumer_timeout_ms=idle_ms)

@@ -90,7 +90,7 @@ def register(pipeline: Pipeline) -> Any:
     source = pipeline.topics["events"]
     counters = pipeline.counters
 
-    @app.on_partitions_revoked.connect
+    @app.on_partitions_revoked.connect  # type: ignore[arg-type]
     async def _forget(sender: Any, revoked: Any, **kwargs: Any) -> None:
         # Another worker may own these dyads now; re-read the table after the rebalance.
         cache.reset()

@@ -333,10 +333,12 @@ def batch_indicators(
         try:
             if time_ms is None:
                 raise IndicatorError(f"event {event.get('event_id')} has no event_time")
+            assert wm is not None
             dyad, _ = engine.check(event, wm)
         except IndicatorError as exc:
             rejected.append((event, str(exc)))
             continue
+        assert wm is not None
         watermark = wm
         state = states.setdefault(dyad, engine.new_state(dyad))
         update = engine.apply(state, event, watermark)

@@ -9,9 +9,9 @@ records. Every step is linear in the text length.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from bisect import bisect_right
-import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -159,7 +159,7 @@ class Tagger:
             return ([], [], [], topics, starts)
         if rules.suppress.find_all(tokens, starts[2]):
             return ([], [], [], topics, starts)
-        taken = set()
+        taken: set[Any] = set()
         for m in mentions:
             taken.update(range(m.first, m.last))
         # A trigger may span a name inside a gap ("ordered two Iranian diplomats to leave"), but
@@ -285,7 +285,7 @@ def _may_share_a_sentence(text: str, relevant: Sequence[tuple[int, frozenset[str
     sentences when its actors sit in separate paragraphs (most prefilter passes that yield
     nothing)."""
     marks = sorted([(p, b) for p, b in relevant] + [(p, frozenset(("",))) for p, _ in others], key=lambda m: m[0])
-    for (p, a), (q, b) in zip(marks, marks[1:]):
+    for (p, a), (q, b) in zip(marks, marks[1:], strict=False):
         if len(a) > 1 or (a != b and (a != {""} or b != {""})):
             for m in _END_RUN.finditer(text, p):
                 if m.start() >= q:

@@ -268,6 +268,7 @@ class Prefilter:
             own = [w for w in words if w in singles.get(bucket, ())]
             word = own[0] if own else max(words, key=len)
             phrase = " ".join(words)
+            checks: tuple[str, ...]
             if cased is not None:
                 checks, in_original = (cased,), True
             else:

@@ -118,7 +118,7 @@ class PhraseIndex:
         """The longest phrase starting at token ``i`` (glued one-letter prefixes tried too)."""
         best: Match | None = None
         word = tokens[i].norm
-        variants = [(word, None)]
+        variants: list[tuple[str, str | None]] = [(word, None)]
         if self._glued:
             k = 0
             while k < 2 and len(word) - k > 2 and word[k] in self._glued:

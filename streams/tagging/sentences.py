@@ -27,6 +27,11 @@ class Token(NamedTuple):
     end: int
 
 
+
+def _end(match: re.Match[str] | None, default: int) -> int:
+    """End of a match that cannot fail (its pattern accepts the empty string)."""
+    return match.end() if match is not None else default
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) spans of the sentences of ``text``, trimmed, never empty.
 
@@ -43,12 +48,12 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             continue  # inside the run of marks or whitespace that already ended a sentence
         if text[at] == "\n":
             e = at + 1
-            nxt = space(text, e).end()
+            nxt = _end(space(text, e), e)
             end, newline = at, True
         else:
-            e = tail(text, at + 1).end()
+            e = _end(tail(text, at + 1), at + 1)
             skip_to = e
-            nxt = space(text, e).end()
+            nxt = _end(space(text, e), e)
             if nxt == e:
                 continue  # "U.S" or "3.5": no space after the mark
             end, newline = e, "\n" in text[e:nxt]
