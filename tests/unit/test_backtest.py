@@ -32,6 +32,13 @@ def test_the_big_crises_raise_their_dyad_above_calm(result) -> None:  # type: ig
     assert peaks[("IRN-ISR", 2025)] >= 60.0
 
 
+def test_albania_israel_stays_cooperative(result) -> None:  # type: ignore[no-untyped-def]
+    alb_isr = [s for s in result.snapshots if s["dyad"] == "ALB-ISR"]
+    assert alb_isr, "the sample has Albania-Israel cooperation"
+    assert {s["level"] for s in alb_isr} == {"CALM"}
+    assert max(s["cooperation_score"] for s in alb_isr) > 10.0
+
+
 def test_most_dated_expectations_are_met(result) -> None:  # type: ignore[no-untyped-def]
     missed = [f"{v.entry.dyad} {v.entry.day}" for v in result.verdicts if not v.ok]
     assert len(result.verdicts) == 24
