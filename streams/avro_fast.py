@@ -183,14 +183,14 @@ def compile_encoder(registry: SchemaRegistry, name: str) -> Callable[[Mapping[st
     try:
         write = _compile(schema)
     except Unsupported:
-        return lambda record: registry.encode(name, record)
+        return lambda record: registry.encode_reference(name, record)
 
     def encode(record: Mapping[str, Any]) -> bytes:
         out = bytearray(header)
         try:
             write(record, out)
         except Exception:  # noqa: BLE001 - the reference writer decides and explains
-            return registry.encode(name, record)
+            return registry.encode_reference(name, record)
         return bytes(out)
 
     return encode
