@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import avro.schema
@@ -194,3 +194,146 @@ def compile_encoder(registry: SchemaRegistry, name: str) -> Callable[[Mapping[st
         return bytes(out)
 
     return encode
+
+
+# -- reading ------------------------------------------------------------------------------
+# A reader takes (data, position) and returns (value, new position). Anything unexpected
+# (truncation, a bad union index, invalid UTF-8) raises; the caller then lets the reference
+# reader decide, so error messages stay those of SchemaRegistry.decode.
+
+Reader = Callable[[bytes, int], tuple[Any, int]]
+_UNPACK_DOUBLE = struct.Struct("<d").unpack_from
+_UNPACK_FLOAT = struct.Struct("<f").unpack_from
+
+
+def _read_long(data: bytes, pos: int) -> tuple[int, int]:
+    b = data[pos]
+    pos += 1
+    n = b & 0x7F
+    shift = 7
+    while b & 0x80:
+        b = data[pos]
+        pos += 1
+        n |= (b & 0x7F) << shift
+        shift += 7
+        if shift > 70:
+            raise ValueError("varint too long")
+    return (n >> 1) ^ -(n & 1), pos
+
+
+def _read_bytes(data: bytes, pos: int) -> tuple[bytes, int]:
+    size, pos = _read_long(data, pos)
+    end = pos + size
+    if size < 0 or end > len(data):
+        raise ValueError("truncated bytes")
+    return bytes(data[pos:end]), end
+
+
+def _read_string(data: bytes, pos: int) -> tuple[str, int]:
+    raw, pos = _read_bytes(data, pos)
+    return raw.decode("utf-8"), pos
+
+
+def _read_double(data: bytes, pos: int) -> tuple[float, int]:
+    return _UNPACK_DOUBLE(data, pos)[0], pos + 8
+
+
+def _read_float(data: bytes, pos: int) -> tuple[float, int]:
+    return _UNPACK_FLOAT(data, pos)[0], pos + 4
+
+
+def _read_boolean(data: bytes, pos: int) -> tuple[bool, int]:
+    return data[pos] == 1, pos + 1
+
+
+def _read_null(data: bytes, pos: int) -> tuple[None, int]:
+    return None, pos
+
+
+def _read_timestamp_millis(data: bytes, pos: int) -> tuple[datetime, int]:
+    millis, pos = _read_long(data, pos)
+    return _EPOCH + timedelta(milliseconds=millis), pos
+
+
+def _compile_reader(schema: avro.schema.Schema) -> Reader:
+    kind, logical = schema.type, getattr(schema, "logical_type", None)
+    if logical == "timestamp-millis" and kind == "long":
+        return _read_timestamp_millis
+    if logical is not None:
+        raise Unsupported(f"logical type {logical}")
+    simple: dict[str, Reader] = {"null": _read_null, "boolean": _read_boolean, "int": _read_long,
+                                 "long": _read_long, "float": _read_float, "double": _read_double,
+                                 "string": _read_string, "bytes": _read_bytes}
+    if kind in simple:
+        return simple[kind]
+    if kind == "enum":
+        symbols = list(schema.symbols)  # type: ignore[attr-defined]
+
+        def enum(data: bytes, pos: int) -> tuple[str, int]:
+            i, pos = _read_long(data, pos)
+            return symbols[i], pos
+
+        return enum
+    if kind in ("array", "map"):
+        item = _compile_reader(schema.items if kind == "array" else schema.values)  # type: ignore[attr-defined]
+
+        def blocks(data: bytes, pos: int) -> tuple[Any, int]:
+            items: list[Any] = []
+            while True:
+                count, pos = _read_long(data, pos)
+                if count == 0:
+                    break
+                if count < 0:
+                    count = -count
+                    _, pos = _read_long(data, pos)  # block size in bytes, not needed
+                for _ in range(count):
+                    if kind == "map":
+                        key, pos = _read_string(data, pos)
+                        value, pos = item(data, pos)
+                        items.append((key, value))
+                    else:
+                        value, pos = item(data, pos)
+                        items.append(value)
+            return (dict(items) if kind == "map" else items), pos
+
+        return blocks
+    if kind == "union":
+        branches = [_compile_reader(b) for b in schema.schemas]  # type: ignore[attr-defined]
+
+        def union(data: bytes, pos: int) -> tuple[Any, int]:
+            i, pos = _read_long(data, pos)
+            if not 0 <= i < len(branches):
+                raise ValueError("bad union index")
+            return branches[i](data, pos)
+
+        return union
+    if kind in ("record", "error"):
+        fields = [(f.name, _compile_reader(f.type)) for f in schema.fields]  # type: ignore[attr-defined]
+
+        def record(data: bytes, pos: int) -> tuple[dict[str, Any], int]:
+            out = {}
+            for name, read in fields:
+                out[name], pos = read(data, pos)
+            return out, pos
+
+        return record
+    raise Unsupported(kind)
+
+
+def compile_decoder(schema: avro.schema.Schema) -> Callable[[bytes, int], dict[str, Any]] | None:
+    """``decode(data, offset) -> record`` for a whole body from ``offset``, or None if unsupported.
+
+    Raises ValueError when the body does not end exactly at the end of ``data``.
+    """
+    try:
+        read = _compile_reader(schema)
+    except Unsupported:
+        return None
+
+    def decode(data: bytes, offset: int) -> dict[str, Any]:
+        value, end = read(data, offset)
+        if end != len(data):
+            raise ValueError("trailing or missing bytes")
+        return value  # type: ignore[no-any-return]
+
+    return decode

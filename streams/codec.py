@@ -44,6 +44,7 @@ class SchemaRegistry:
         self._writers: dict[str, avro.io.DatumWriter] = {}
         self._readers: dict[bytes, avro.io.DatumReader] = {}
         self._compiled: dict[str, Any] = {}
+        self._fast_readers: dict[bytes, Any] = {}
         self._load()
 
     def _load(self) -> None:
@@ -135,6 +136,16 @@ class SchemaRegistry:
         name, schema = found
         if expect is not None and name != expect:
             raise SchemaError(f"expected a `{expect}` record, got `{name}`")
+        fast = self._fast_readers.get(fingerprint, False)
+        if fast is False:
+            from streams.avro_fast import compile_decoder
+
+            fast = self._fast_readers[fingerprint] = compile_decoder(schema)
+        if fast is not None:
+            try:
+                return name, fast(bytes(data), HEADER_SIZE)
+            except Exception:  # noqa: BLE001 - the reference reader decides and explains
+                pass
         reader = self._readers.get(fingerprint)
         if reader is None:
             reader = self._readers[fingerprint] = avro.io.DatumReader(schema)

@@ -96,3 +96,24 @@ def test_every_schema_has_namespace_and_field_docs() -> None:
         doc = json.loads(path.read_text())
         assert doc["namespace"] == "geotension", path
         assert all(f.get("doc") for f in doc["fields"]), path
+
+
+def test_compiled_reader_agrees_with_the_reference_reader() -> None:
+    import io
+
+    import avro.io
+
+    reg = default_registry()
+    event = {
+        "event_id": "e1", "article_id": "a1", "origin": "TEXT",
+        "event_time": datetime(2022, 9, 7, 9, 30, 15, 123000, tzinfo=UTC),
+        "source": {"code": "ALB", "country": "ALB", "role": "GOV", "name": "Albania"},
+        "target": {"code": "MEK", "country": None, "role": "OPP", "name": "MEK"},
+        "dyad": None, "cameo_code": "0211", "quad_class": 1, "goldstein": -0.5, "context": "CYBER",
+        "modality": "DENIED", "confidence": 0.25,
+        "evidence": {"sentence": "Shqipëria — ایران — ישראל", "spans": [{"start": 0, "end": 9, "label": "SOURCE"}]},
+        "language": None, "num_sources": 300, "ruleset_version": "v", "outlet": None, "url": "https://x", "truncated": True,
+    }
+    data = reg.encode("TaggedEvent", event)
+    reference = avro.io.DatumReader(reg.schema("TaggedEvent")).read(avro.io.BinaryDecoder(io.BytesIO(data[10:])))
+    assert reg.decode(data) == ("TaggedEvent", reference) == ("TaggedEvent", event)
