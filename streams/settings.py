@@ -125,6 +125,10 @@ class TaggingSettings:
     """Limits of the tagger that belong to operations rather than rules."""
 
     max_body_chars: int = 100_000
+    #: Articles dated before this year are refused (GDELT's CAMEO record starts in 1979).
+    earliest_year: int = 1979
+    #: Articles dated more than this many seconds after the processing time are refused.
+    max_future_s: float = 86_400.0
 
 
 @dataclass(frozen=True)
@@ -513,3 +517,7 @@ def _validate(obj: Any, file: Path, path: str) -> None:
     elif isinstance(obj, TaggingSettings):
         if obj.max_body_chars < 1000:
             fail("max_body_chars", "must be at least 1000")
+        if not 1 <= obj.earliest_year <= 9999:
+            fail("earliest_year", "must be a year between 1 and 9999")
+        if obj.max_future_s < 0:
+            fail("max_future_s", "must be >= 0")

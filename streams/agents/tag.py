@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from streams.agents.deadletter import dead_letter
 from streams.app import Pipeline
 from streams.records import decode_article, parse_time
 from streams.tagging import Tagger
+from streams.timecheck import check_article_times
 
 
 def register(pipeline: Pipeline) -> Any:
     tagger = Tagger.from_settings(pipeline.settings)
     source, sink = pipeline.topics["news_raw"], pipeline.topics["events"]
     counters = pipeline.counters
+    limits = pipeline.settings.tagging
 
     @pipeline.app.agent(source, name="tag")
     async def tag(stream: Any) -> None:
@@ -24,6 +27,7 @@ def register(pipeline: Pipeline) -> Any:
                 if article["ingested_at"] is None:
                     # The record timestamp is when the article entered the pipeline.
                     article["ingested_at"] = parse_time(int(event.message.timestamp * 1000), "timestamp")
+                check_article_times(article, datetime.now(tz=UTC), limits.earliest_year, limits.max_future_s)
                 tagged = counters.timed("tag", tagger.tag, article)
                 encoded = [(ev, pipeline.registry.encode("TaggedEvent", ev)) for ev in tagged]
             except Exception as exc:  # noqa: BLE001 - one bad record must not stop the agent
