@@ -70,6 +70,8 @@ def create_app(settings: Settings) -> faust.App:
         processing_guarantee=settings.app.processing_guarantee,
         broker_commit_every=1000,
         broker_commit_interval=settings.app.commit_interval_s,
+        broker_session_timeout=settings.app.session_timeout_s,
+        broker_heartbeat_interval=min(3.0, settings.app.session_timeout_s / 3),
         consumer_auto_offset_reset="earliest",
         topic_replication_factor=1,
         topic_partitions=settings.topic_spec("events").partitions,

@@ -108,6 +108,7 @@ class AppSettings:
     data_dir: str = ".geotension"
     processing_guarantee: str = "at_least_once"
     commit_interval_s: float = 1.0
+    session_timeout_s: float = 15.0
     log_level: str = "info"
 
 
@@ -497,6 +498,8 @@ def _validate(obj: Any, file: Path, path: str) -> None:
         if not 0 <= obj.port <= 65535:
             fail("port", "must be a TCP port (0-65535)")
     elif isinstance(obj, AppSettings):
+        if not 6.0 <= obj.session_timeout_s <= 300.0:
+            fail("session_timeout_s", "must be between 6 and 300 seconds (the broker's allowed range)")
         if obj.processing_guarantee not in ("at_least_once", "exactly_once"):
             fail("processing_guarantee", "must be at_least_once or exactly_once")
         if not (obj.store.startswith("rocksdb://") or obj.store.startswith("memory://")):

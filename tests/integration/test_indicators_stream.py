@@ -54,7 +54,7 @@ def latest_snapshots(settings: Settings) -> list[dict[str, Any]]:
     return [{**s, "revision": 0} for _, s in sorted(latest.items())]
 
 
-def caught_up(settings: Settings, worker: Any, timeout_s: float = 120) -> None:
+def caught_up(settings: Settings, worker: Any, timeout_s: float = 300) -> None:
     def alive(lag: int) -> None:
         if worker.poll() is not None:
             pytest.fail(f"the worker exited with {worker.returncode}")
@@ -127,7 +127,7 @@ def test_worker_killed_mid_stream_and_restarted_ends_with_the_same_indicators(
     events.sort(key=lambda e: e["event_time"])
     produce_events(settings, events)
     worker = worker_factory(settings)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300
     # Kill it once it has committed part, but not all, of the input.
     while time.monotonic() < deadline:
         lag = group_lag(settings, settings.app.id, [settings.topic("events")])

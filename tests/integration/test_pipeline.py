@@ -85,7 +85,7 @@ def test_articles_become_events_and_indicators_and_bad_records_are_dead_lettered
     producer.close()
 
     worker = worker_factory(settings)
-    assert wait_caught_up(settings, settings.app.id, [news, settings.topic("events")], timeout_s=120,
+    assert wait_caught_up(settings, settings.app.id, [news, settings.topic("events")], timeout_s=300,
                           on_poll=lambda lag: worker.poll() is None or pytest.fail("the worker exited"))
 
     tagger = Tagger.from_settings(settings)

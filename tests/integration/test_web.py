@@ -49,7 +49,7 @@ def test_api_bodies_errors_metrics_and_stream(make_settings: Callable[..., Setti
     worker = worker_factory(settings)
     alive = lambda: worker.poll() is None  # noqa: E731
     assert wait_caught_up(settings, settings.app.id, [settings.topic("news_raw"), settings.topic("events")],
-                          timeout_s=120, on_poll=lambda lag: alive() or pytest.fail("the worker exited"))
+                          timeout_s=300, on_poll=lambda lag: alive() or pytest.fail("the worker exited"))
 
     events, snapshots = oracle(settings, articles)
     newest = {s["dyad"]: s for s in snapshots}  # batch snapshots are sorted by (dyad, as_of)
