@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-MODULES = ["engine", "replay", "tagger"]
+MODULES = ["engine", "replay", "tagger", "ceiling", "e2e"]
 
 
 def main(argv: list[str]) -> int:
