@@ -58,11 +58,31 @@ def wait_caught_up(
     return False
 
 
-def read_all(settings: Settings, topic: str, idle_ms: int = 2000) -> list[Any]:
-    """Every record of ``topic`` from the beginning (until ``idle_ms`` without news)."""
-    reader = consumer(settings, topic, auto_offset_reset="earliest", enable_auto_commit=False,
-                      consumer_timeout_ms=idle_ms)
+def read_all(settings: Settings, topic: str, timeout_s: float = 60.0) -> list[Any]:
+    """Every record of ``topic`` up to its end offsets at call time, in partition order.
+
+    Reads until each partition's position reaches the end offset seen when it started, so a
+    slow broker or a loaded machine cannot make it stop early.
+    """
+    from kafka import TopicPartition
+
+    reader = consumer(settings, enable_auto_commit=False)
     try:
-        return list(reader)
+        partitions = [TopicPartition(topic, p) for p in sorted(reader.partitions_for_topic(topic) or ())]
+        if not partitions:
+            return []
+        reader.assign(partitions)
+        reader.seek_to_beginning(*partitions)
+        ends = reader.end_offsets(partitions)
+        records: dict[int, list[Any]] = {tp.partition: [] for tp in partitions}
+        deadline = time.monotonic() + timeout_s
+        pending = {tp for tp in partitions if ends[tp] > 0}
+        while pending and time.monotonic() < deadline:
+            for tp, batch in reader.poll(timeout_ms=500).items():
+                records[tp.partition].extend(m for m in batch if m.offset < ends[tp])
+            pending = {tp for tp in pending if reader.position(tp) < ends[tp]}
+        if pending:
+            raise TimeoutError(f"{topic}: could not read to the end within {timeout_s:.0f}s")
+        return [m for p in sorted(records) for m in records[p]]
     finally:
         reader.close()

@@ -12,8 +12,9 @@ Snapshots sit on step boundaries (UTC midnight for ``step: 1d``); the snapshot `
 covers events before B. For every dyad there is one snapshot per boundary from the first one
 after its first event up to the boundary after the watermark (the newest event time seen by
 the worker). The last of those is *provisional* (its step is still open). Each time a
-snapshot's figures may have changed it is emitted again with ``revision + 1``: late events
-re-emit every boundary from their own step onwards, so the newest revision of each
+snapshot's figures may have changed it is emitted again with a higher ``revision`` (twice
+the number of reports it covers, plus one once its step has closed): late events
+re-emit every boundary from their own step onwards, so the highest revision of each
 (dyad, as_of) is always equal to a recomputation over the same events.
 """
 
@@ -200,8 +201,11 @@ class IndicatorEngine:
         while boundary <= end_ms:
             figures = self._figures(state, boundary)
             new_level, since = next_level(level, since, boundary, figures["tension_index"], self.cfg.levels)
-            revision = state.emitted[boundary][0] + 1 if boundary in state.emitted else 0
             provisional = boundary > wm
+            # Grows whenever the snapshot's inputs grow (only additions ever reach it within
+            # the horizon) and once more when its step closes: a deterministic function of the
+            # events, so it keeps rising across crashes and restarts, and equals the batch's.
+            revision = 2 * figures.pop("reports") + (0 if provisional else 1)
             state.emitted[boundary] = [revision, new_level, since, provisional]
             snapshot = self._snapshot(state.dyad, boundary, revision, new_level, provisional, figures)
             update.snapshots.append(snapshot)
@@ -317,8 +321,7 @@ def batch_indicators(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[tuple[Mapping[str, Any], str]]]:
     """Recompute indicators over events in the given order: the offline oracle.
 
-    Returns (snapshots, alerts, rejected): the newest value of every (dyad, as_of) with
-    ``revision`` 0, the level changes along those final snapshots, and (event, reason) for
+    Returns (snapshots, alerts, rejected): the final value of every (dyad, as_of), the level changes along those final snapshots, and (event, reason) for
     events that could not enter (no dyad, beyond the horizon).
     """
     engine = IndicatorEngine(cfg)
@@ -348,7 +351,7 @@ def batch_indicators(
         for snap in update.snapshots:
             latest[(snap["dyad"], to_ms(snap["as_of"]))] = snap
     snapshots = [
-        {**snap, "revision": 0} for _, snap in sorted(latest.items(), key=lambda item: (item[0][0], item[0][1]))
+        snap for _, snap in sorted(latest.items(), key=lambda item: (item[0][0], item[0][1]))
     ]
     previous: dict[str, str] = {}
     for snap in snapshots:

@@ -28,7 +28,7 @@ SURPRISE_CAP = 10.0
 # counts per direction and in all, QuadClass counts, conflict events, decayed weights at the
 # bucket's end.
 FLOAT_FIELDS = ("conflict_ab", "conflict_ba", "coop_ab", "coop_ba", "score", "coop_score")
-INT_FIELDS = ("n_ab", "n_ba", "n", "q1", "q2", "q3", "q4", "conflicts")
+INT_FIELDS = ("n_ab", "n_ba", "n", "q1", "q2", "q3", "q4", "conflicts", "reports")
 
 
 def ms(delta_seconds: float) -> int:
@@ -139,6 +139,7 @@ class Series:
             forward = pair == directions[0]
             backward = pair == directions[1]
             n["n"] += 1
+            n["reports"] += len(event.ids)
             n[f"q{event.quad_class}"] += 1
             n["n_ab"] += forward
             n["n_ba"] += backward
@@ -206,6 +207,7 @@ class FigureCalculator:
 
         shortest = self.window_buckets[0]
         short_conflicts = isum("conflicts", shortest)
+        reports = isum("reports", memory)
         baseline_count = isum("conflicts", shortest + self.baseline_buckets, skip=shortest)
         baseline_days = p.baseline_ms / DAY_MS
         # Half an event of prior over the baseline: an empty history is quiet, not infinitely quiet.
@@ -254,6 +256,7 @@ class FigureCalculator:
             for w, _, e in chosen
         ]
         return {
+            "reports": reports,
             "tension_index": round(index, 4),
             "tension_score": round(score, 6),
             "cooperation_score": round(coop_score, 6),

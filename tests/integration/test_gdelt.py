@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaProducer
 
 from streams.cli import cli
 from streams.demo import worker_env
-from streams.lag import wait_caught_up
+from streams.lag import read_all, wait_caught_up
 from streams.settings import Settings
 from streams.sources.gdelt import GdeltRules, Skip, classify
 from tests.integration.independent import decode
@@ -41,12 +41,7 @@ def free_port() -> int:
 
 
 def read_topic(settings: Settings, key: str) -> list[Any]:
-    consumer = KafkaConsumer(settings.topic(key), bootstrap_servers=settings.kafka.bootstrap,
-                             auto_offset_reset="earliest", enable_auto_commit=False, consumer_timeout_ms=3000)
-    try:
-        return list(consumer)
-    finally:
-        consumer.close()
+    return read_all(settings, settings.topic(key))
 
 
 def test_gdelt_rows_become_tagged_events(make_settings: Callable[..., Settings],

@@ -51,7 +51,7 @@ def latest_snapshots(settings: Settings) -> list[dict[str, Any]]:
         key = (snap["dyad"], snap["as_of"])
         if key not in latest or snap["revision"] > latest[key]["revision"]:
             latest[key] = snap
-    return [{**s, "revision": 0} for _, s in sorted(latest.items())]
+    return [s for _, s in sorted(latest.items())]
 
 
 def caught_up(settings: Settings, worker: Any, timeout_s: float = 300) -> None:

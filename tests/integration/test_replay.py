@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from kafka import KafkaAdminClient, KafkaConsumer
+from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 
 from streams.cli import cli
 from streams.demo import worker_env
-from streams.lag import wait_caught_up
+from streams.lag import read_all, wait_caught_up
 from streams.pacing import Pace, schedule
 from streams.records import article_from_mapping
 from streams.settings import Settings
@@ -64,12 +64,7 @@ def run(settings: Settings, *args: str, bootstrap: str | None = None) -> Result:
 
 
 def read_topic(settings: Settings, topic: str) -> list[Any]:
-    consumer = KafkaConsumer(topic, bootstrap_servers=settings.kafka.bootstrap, auto_offset_reset="earliest",
-                             enable_auto_commit=False, consumer_timeout_ms=3000)
-    try:
-        return sorted(consumer, key=lambda m: (m.timestamp, m.key or b""))
-    finally:
-        consumer.close()
+    return sorted(read_all(settings, topic), key=lambda m: (m.timestamp, m.key or b""))
 
 
 def ms(dt: datetime) -> int:
