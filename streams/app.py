@@ -62,8 +62,9 @@ def create_app(settings: Settings) -> faust.App:
         credentials = faust.SSLCredentials(ssl.create_default_context(cafile=kafka.ssl_cafile or None))
     if settings.app.event_loop == "uvloop":
         # What `faust -L uvloop` does; it must happen before the worker creates its loop.
-        # bench/bench_ceiling.py: ~1.3x records/s for a pass-through agent; faust's buffer,
-        # poll and fetch settings moved it by less than the run-to-run noise.
+        # Opt-in: bench/bench_ceiling.py saw no gain beyond run-to-run noise for a
+        # pass-through agent (faust's per-record Python work dominates, not the loop), and
+        # faust's buffer, poll and fetch settings did not help either; see README Performance.
         import mode.loop
 
         try:
