@@ -122,10 +122,16 @@ class IndicatorEngine:
         event_id = str(event["event_id"])
         state.watermark_ms = max(state.watermark_ms or watermark_ms, watermark_ms)
         if event_id in state.seen:
-            # A redelivery (at-least-once): the state has it, but what it caused may not have
-            # reached the topic before a crash, so emit the affected snapshots once more.
+            # A redelivery (at-least-once). What it caused may not have reached the topic
+            # before a crash: the first redelivery after the state was restored re-emits
+            # everything from its step on (later redeliveries are covered by that).
             self._ensure_index(state)
-            return self._emit(state, self.boundary_after(state.merged[state.seen[event_id]].time_ms), watermark_ms)
+            if not state.restored:
+                return self.advance(state, watermark_ms)
+            state.restored = False
+            start = min(self.boundary_after(state.merged[state.seen[event_id]].time_ms),
+                        self.boundary_after(watermark_ms - self.horizon_ms))
+            return self._emit(state, start, watermark_ms)
         source = str((event.get("source") or {}).get("country") or "")
         target = str((event.get("target") or {}).get("country") or "")
         cameo = str(event["cameo_code"])

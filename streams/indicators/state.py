@@ -68,6 +68,8 @@ class DyadState:
     bucket_keys: dict[int, set[str]] | None = field(default=None, compare=False, repr=False)
     series: Any = field(default=None, compare=False, repr=False)
     dirty: set[int] = field(default_factory=set, compare=False, repr=False)
+    # True after loading from storage, until the first redelivered event has re-emitted.
+    restored: bool = field(default=False, compare=False, repr=False)
 
     def head(self) -> dict[str, Any]:
         """Everything but the merged events: small, rewritten on every event."""
@@ -102,4 +104,5 @@ class DyadState:
                 state.seen[event_id] = merged.key
         state.emitted = {int(row[0]): list(row[1:]) for row in data.get("emitted", [])}
         state.alerts = list(data.get("alerts", []))
+        state.restored = True
         return state
