@@ -14,17 +14,13 @@ import click
 from streams.commands.common import config_option, progress, settings_from
 from streams.durations import parse_duration
 from streams.errors import InputError, TensionError
+from streams.files import open_input
 from streams.records import dumps, event_from_mapping
 
 
 def read_events(path: Path, silent: bool) -> Iterator[dict[str, Any]]:
     """TaggedEvents from a JSON-lines file; a bad line is reported as FILE:LINE and skipped."""
-    try:
-        handle = path.open(encoding="utf-8", errors="strict")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    handle = open_input(path)
     with handle:
         try:
             for number, line in enumerate(handle, 1):

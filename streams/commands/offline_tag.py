@@ -10,7 +10,8 @@ from typing import IO, Any
 
 import click
 
-from streams.errors import InputError, TensionError
+from streams.errors import TensionError
+from streams.files import open_input
 from streams.records import article_from_mapping, dumps
 from streams.settings import Settings, load_settings
 from streams.tagging import Tagger
@@ -25,12 +26,7 @@ def _settings(config_dir: str | None) -> Settings:
 
 def _articles(path: Path, errors: IO[str], bad: list[int]) -> Iterator[dict[str, Any]]:
     """NewsArticle records of a JSON-lines file; a bad line is reported and skipped."""
-    try:
-        fh = path.open(encoding="utf-8", errors="surrogateescape")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    fh = open_input(path, errors="surrogateescape")
     with fh:
         for number, line in enumerate(fh, 1):
             if not line.strip():

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from kafka import KafkaConsumer
 
 from streams.cli import cli
 from streams.demo import worker_env
+from streams.lag import read_all
 from streams.settings import Settings
 from streams.sources.feeds import read_feed_file
 from tests.integration.independent import decode
@@ -85,12 +85,7 @@ def ingest(settings: Settings, state: Path, *urls: str) -> Result:
 
 
 def titles(settings: Settings) -> list[str]:
-    consumer = KafkaConsumer(settings.topic("news_raw"), bootstrap_servers=settings.kafka.bootstrap,
-                             auto_offset_reset="earliest", enable_auto_commit=False, consumer_timeout_ms=3000)
-    try:
-        return sorted(decode(m.value)[1]["title"] for m in consumer)
-    finally:
-        consumer.close()
+    return sorted(decode(m.value)[1]["title"] for m in read_all(settings, settings.topic("news_raw")))
 
 
 def test_polls_send_each_item_once_with_conditional_get_and_survive_a_down_feed(
