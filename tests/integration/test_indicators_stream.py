@@ -16,6 +16,7 @@ from streams.indicators import batch_indicators
 from streams.lag import group_lag, read_all, wait_caught_up
 from streams.settings import Settings
 from tests.integration.independent import decode, encode
+from tests.integration.supervise import progresses
 from tests.unit.indicators.fixtures import T0, make_event
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
@@ -60,26 +61,6 @@ def caught_up(settings: Settings, worker: Any, timeout_s: float = 300) -> None:
             pytest.fail(f"the worker exited with {worker.returncode}")
 
     assert wait_caught_up(settings, settings.app.id, [settings.topic("events")], timeout_s, on_poll=alive)
-
-
-def progresses(settings: Settings, worker: Any, idle_s: float, timeout_s: float) -> bool:
-    """True once the worker's lag reaches 0; False if it does not move for ``idle_s``."""
-    deadline = time.monotonic() + timeout_s
-    last, since = None, time.monotonic()
-    while time.monotonic() < deadline:
-        assert worker.poll() is None, "the worker exited"
-        try:
-            lag = group_lag(settings, settings.app.id, [settings.topic("events")])
-        except Exception:  # noqa: BLE001 - coordinator not ready yet
-            lag = None
-        if lag == 0:
-            return True
-        if lag != last:
-            last, since = lag, time.monotonic()
-        elif time.monotonic() - since > idle_s + settings.app.session_timeout_s:
-            return False
-        time.sleep(1.0)
-    return False
 
 
 def test_shuffled_events_with_duplicates_equal_the_batch_oracle(
