@@ -43,3 +43,15 @@ class Bad:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.reason}"
+
+
+def article_item(where: str, obj: Any) -> Item | Bad:
+    """A NewsArticle-shaped mapping read at ``where`` as an Item, or a Bad naming the problem."""
+    from streams.errors import TensionError
+    from streams.records import article_from_mapping
+
+    try:
+        record = article_from_mapping(obj)
+    except TensionError as exc:
+        return Bad(where, str(exc))
+    return Item(where, record["id"], record["published_at"], "article", record=record)

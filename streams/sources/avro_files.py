@@ -16,9 +16,8 @@ import avro.errors
 import avro.io
 
 from streams.codec import default_registry
-from streams.errors import InputError, TensionError
-from streams.records import article_from_mapping
-from streams.sources import Bad, Item
+from streams.errors import InputError
+from streams.sources import Bad, Item, article_item
 
 MAGIC = b"Obj\x01"
 
@@ -41,12 +40,7 @@ def read_avro(path: Path) -> Iterator[Item | Bad]:
             for obj in reader:
                 number += 1
                 where = f"{path}:#{number}"
-                try:
-                    record = article_from_mapping(obj)
-                except TensionError as exc:
-                    yield Bad(where, str(exc))
-                    continue
-                yield Item(where, record["id"], record["published_at"], "article", record=record)
+                yield article_item(where, obj)
         except (avro.errors.AvroException, EOFError, ValueError, UnicodeDecodeError) as exc:
             raise InputError(f"{path}: corrupt after record #{number} ({type(exc).__name__}: {exc})") from None
 

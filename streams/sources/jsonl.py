@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from streams.errors import InputError, TensionError
-from streams.records import article_from_mapping
-from streams.sources import Bad, Item
+from streams.errors import InputError
+from streams.sources import Bad, Item, article_item
 
 
 def _open(path: Path) -> IO[bytes]:
@@ -46,12 +45,7 @@ def read_jsonl(path: Path) -> Iterator[Item | Bad]:
                 except (ValueError, RecursionError) as exc:
                     yield Bad(where, f"not valid JSON: {str(exc).splitlines()[0][:120]}")
                     continue
-                try:
-                    record = article_from_mapping(obj)
-                except TensionError as exc:
-                    yield Bad(where, str(exc))
-                    continue
-                yield Item(where, record["id"], record["published_at"], "article", record=record)
+                yield article_item(where, obj)
         except (OSError, EOFError) as exc:
             # A truncated .gz surfaces here, after the good lines were yielded.
             raise InputError(f"{path}: cannot read ({exc})") from None
