@@ -109,6 +109,12 @@ class AppSettings:
     processing_guarantee: str = "at_least_once"
     commit_interval_s: float = 1.0
     session_timeout_s: float = 15.0
+    #: Records waiting this long with no agent progress count as a stall (0 turns the watchdog off).
+    stall_timeout_s: float = 30.0
+    #: How often the watchdog looks at the consumer.
+    watchdog_interval_s: float = 5.0
+    #: Times ``geotension worker`` restarts a stalled worker process before it gives up.
+    max_restarts: int = 5
     log_level: str = "info"
     #: ``asyncio`` or ``uvloop`` (the ``fast`` extra): faust's own per-record cost is mostly
     #: event-loop scheduling, which uvloop makes cheaper.
@@ -503,6 +509,12 @@ def _validate(obj: Any, file: Path, path: str) -> None:
     elif isinstance(obj, AppSettings):
         if not 6.0 <= obj.session_timeout_s <= 300.0:
             fail("session_timeout_s", "must be between 6 and 300 seconds (the broker's allowed range)")
+        if obj.stall_timeout_s < 0:
+            fail("stall_timeout_s", "must be 0 (off) or a positive number of seconds")
+        if not 0.5 <= obj.watchdog_interval_s <= 300.0:
+            fail("watchdog_interval_s", "must be between 0.5 and 300 seconds")
+        if obj.max_restarts < 0:
+            fail("max_restarts", "must be 0 or more")
         if obj.processing_guarantee not in ("at_least_once", "exactly_once"):
             fail("processing_guarantee", "must be at_least_once or exactly_once")
         if not (obj.store.startswith("rocksdb://") or obj.store.startswith("memory://")):

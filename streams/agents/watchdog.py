@@ -1,0 +1,107 @@
+"""Watchdog timer: repairs, then restarts, a worker whose agents stop receiving records.
+
+Every ``app.watchdog_interval_s`` it reads faust's consumer state into a
+:class:`~streams.watchdog.ConsumerView`. When records have waited ``app.stall_timeout_s``
+without any agent progress it logs the partitions involved and puts idle partitions back into
+faust's fetch set; if the next period brings no progress either, it stops the worker with
+:data:`~streams.watchdog.EXIT_STALLED` so the supervising process starts a fresh one, which
+carries on from the committed offsets.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from streams.app import Pipeline
+from streams.taskdump import dump_tasks
+from streams.watchdog import EXIT_STALLED, ConsumerView, PartitionView, StallDetector
+
+log = logging.getLogger("geotension.watchdog")
+
+#: Seconds a stalled worker gets to shut down cleanly before it is ended hard.
+SHUTDOWN_GRACE_S = 20.0
+
+
+def consumer_view(app: Any, processed: int) -> ConsumerView:
+    """The watchdog's view of ``app``'s consumer (faust internals read, never changed)."""
+    consumer = app.consumer
+    skip = set(app.tables.changelog_topics)
+    active = consumer._active_partitions
+    buffered = consumer._buffered_partitions
+    partitions = []
+    committed_total = 0
+    for tp in sorted(consumer.assignment()):
+        if tp.topic in skip or "__assignor" in tp.topic:
+            continue
+        try:
+            highwater = consumer.highwater(tp)
+        except Exception:  # noqa: BLE001 - not fetched yet: unknown, not an error
+            highwater = None
+        committed = consumer._committed_offset.get(tp)
+        committed_total += committed or 0
+        partitions.append(PartitionView(tp.topic, tp.partition, highwater, committed,
+                                        active is None or tp in active or tp in buffered))
+    busy = bool(app.rebalancing or app.in_recovery)
+    # A commit is progress as much as a record taken in: either restarts the clock.
+    return ConsumerView(processed=processed + committed_total, busy=busy, partitions=tuple(partitions))
+
+
+def install(pipeline: Pipeline, stop: Callable[[], object]) -> None:
+    """Register the watchdog timer on the pipeline's app (nothing when the timeout is 0).
+
+    ``stop`` begins a clean shutdown of the worker; the caller turns :data:`STALLED` into the
+    exit status. Should the shutdown itself hang, the process ends after SHUTDOWN_GRACE_S.
+    """
+    settings = pipeline.settings.app
+    if settings.stall_timeout_s <= 0:
+        return
+    app, counters = pipeline.app, pipeline.counters
+    detector = StallDetector(settings.stall_timeout_s)
+    repaired = False
+
+    @app.timer(interval=settings.watchdog_interval_s, name="watchdog")
+    async def watchdog() -> None:
+        nonlocal repaired
+        if not app.consumer_generation_id:
+            return  # not in the group yet
+        view = consumer_view(app, sum(counters.records_in.values()))
+        if not detector.observe(time.monotonic(), view):
+            if not detector.waiting:
+                repaired = False
+            return
+        detector.reset()
+        consumer: Any = app.consumer
+        if not repaired:
+            repaired = True
+            idle = {(p.topic, p.partition) for p in view.idle_partitions()}
+            log.error("no progress for %.0fs with %d record(s) waiting (%s; flow_active=%s): "
+                      "resuming %d idle partition(s)", settings.stall_timeout_s, view.backlog, view.describe(),
+                      consumer.flow_active, len(idle))
+            dump_tasks()
+            if idle:
+                consumer.resume_partitions({tp for tp in consumer.assignment() if (tp.topic, tp.partition) in idle})
+            if not consumer.flow_active:
+                consumer.resume_flow()
+            return
+        log.critical("still no progress after the repair (%s): stopping with exit code %d so that a fresh "
+                     "worker carries on from the committed offsets", view.describe(), EXIT_STALLED)
+        STALLED.set()
+        timer = threading.Timer(SHUTDOWN_GRACE_S, _hard_exit)
+        timer.daemon = True
+        timer.start()
+        stop()
+
+
+def _hard_exit() -> None:
+    log.critical("clean shutdown did not finish within %.0fs; exiting now", SHUTDOWN_GRACE_S)
+    logging.shutdown()
+    os._exit(EXIT_STALLED)
+
+
+#: Set once the watchdog has decided to stop the worker; the CLI turns it into the exit status.
+STALLED = threading.Event()

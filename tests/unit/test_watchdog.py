@@ -1,0 +1,153 @@
+"""The stall detector's clock and the supervisor that restarts a stalled worker process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from streams.commands.worker import supervise
+from streams.watchdog import EXIT_STALLED, ConsumerView, PartitionView, StallDetector
+
+
+def view(processed: int, *parts: PartitionView, busy: bool = False) -> ConsumerView:
+    return ConsumerView(processed=processed, busy=busy, partitions=parts)
+
+
+WAITING = PartitionView("news.raw", 0, highwater=10, committed=4, active=False)
+DONE = PartitionView("news.raw", 1, highwater=7, committed=7, active=True)
+
+
+def test_partition_backlog_and_description() -> None:
+    assert (WAITING.backlog, DONE.backlog) == (6, 0)
+    assert PartitionView("t", 0, highwater=None, committed=None, active=True).backlog == 0
+    assert PartitionView("t", 0, highwater=3, committed=None, active=True).backlog == 3
+    both = view(0, WAITING, DONE)
+    assert both.backlog == 6
+    assert both.idle_partitions() == [WAITING]
+    assert both.describe() == "news.raw[0] highwater=10 committed=4 active=False"
+    assert view(0, DONE).describe() == "no backlog"
+
+
+def test_stall_needs_the_whole_timeout_without_progress() -> None:
+    detector = StallDetector(timeout_s=30.0)
+    assert [detector.observe(t, view(5, WAITING)) for t in (0.0, 10.0, 29.0)] == [False, False, False]
+    assert detector.waiting
+    assert detector.observe(40.0, view(5, WAITING)) is True
+
+
+def test_progress_backlog_gone_or_rebalance_restart_the_clock() -> None:
+    detector = StallDetector(timeout_s=30.0)
+    detector.observe(0.0, view(5, WAITING))
+    detector.observe(1.0, view(5, WAITING))
+    assert detector.observe(25.0, view(6, WAITING)) is False  # one more record: progress
+    assert not detector.waiting
+    detector.observe(26.0, view(6, WAITING))
+    assert detector.observe(50.0, view(6, WAITING, busy=True)) is False  # recovering on purpose
+    detector.observe(51.0, view(6, WAITING))
+    assert detector.observe(70.0, view(6, DONE)) is False  # nothing waiting: idle, not stalled
+    detector.observe(71.0, view(6, WAITING))
+    assert detector.observe(100.0, view(6, WAITING)) is False
+    assert detector.observe(101.0, view(6, WAITING)) is True
+
+
+def test_reset_starts_a_fresh_wait_and_zero_turns_it_off() -> None:
+    detector = StallDetector(timeout_s=10.0)
+    detector.observe(0.0, view(1, WAITING))  # the first look only sets the baseline
+    assert detector.observe(1.0, view(1, WAITING)) is False
+    assert detector.observe(11.0, view(1, WAITING)) is True
+    detector.reset()
+    assert detector.observe(12.0, view(1, WAITING)) is False
+    assert detector.observe(21.0, view(1, WAITING)) is False
+    assert detector.observe(22.0, view(1, WAITING)) is True
+    off = StallDetector(timeout_s=0.0)
+    assert [off.observe(t, view(1, WAITING)) for t in (0.0, 1e6)] == [False, False]
+
+
+def child_script(tmp_path: Path, body: str) -> list[str]:
+    script = tmp_path / "child.py"
+    script.write_text(textwrap.dedent(body), encoding="utf-8")
+    return [sys.executable, str(script)]
+
+
+def test_supervisor_restarts_a_stalled_worker_then_returns_its_status(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    args = child_script(tmp_path, f"""
+        import pathlib, sys
+        runs = pathlib.Path({str(runs)!r})
+        n = len(runs.read_text()) if runs.exists() else 0
+        runs.write_text("x" * (n + 1))
+        sys.exit({EXIT_STALLED} if n < 2 else 3)
+    """)
+    assert supervise(args, max_restarts=5) == 3
+    assert runs.read_text() == "xxx"
+
+
+def test_supervisor_gives_up_after_max_restarts(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    args = child_script(tmp_path, f"""
+        import pathlib, sys
+        runs = pathlib.Path({str(runs)!r})
+        runs.write_text(runs.read_text() + "x" if runs.exists() else "x")
+        sys.exit({EXIT_STALLED})
+    """)
+    assert supervise(args, max_restarts=2) == EXIT_STALLED
+    assert runs.read_text() == "xxx"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="PR_SET_PDEATHSIG is Linux only")
+def test_killing_the_supervisor_kills_the_worker(tmp_path: Path) -> None:
+    pid_file = tmp_path / "child.pid"
+    child = child_script(tmp_path, f"""
+        import os, pathlib, time
+        pathlib.Path({str(pid_file)!r}).write_text(str(os.getpid()))
+        time.sleep(120)
+    """)
+    parent = subprocess.Popen([sys.executable, "-c",
+                               f"import sys; from streams.commands.worker import supervise; sys.exit(supervise({child!r}, 0))"])
+    deadline = time.monotonic() + 30
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child_pid = int(pid_file.read_text())
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child_pid, 0)
+        except ProcessLookupError:
+            break
+        # A zombie is gone for our purpose: it no longer runs.
+        try:
+            if Path(f"/proc/{child_pid}/stat").read_text().split()[2] == "Z":
+                break
+        except (FileNotFoundError, ProcessLookupError):
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(child_pid, signal.SIGKILL)
+        pytest.fail("the worker outlived its killed supervisor")
+
+
+def test_sigterm_reaches_the_worker_and_ends_the_supervisor(tmp_path: Path) -> None:
+    ready = tmp_path / "ready"
+    child = child_script(tmp_path, f"""
+        import pathlib, signal, sys, time
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        pathlib.Path({str(ready)!r}).write_text("1")
+        time.sleep(120)
+        sys.exit(9)
+    """)
+    parent = subprocess.Popen([sys.executable, "-c",
+                               f"import sys; from streams.commands.worker import supervise; sys.exit(supervise({child!r}, 3))"])
+    deadline = time.monotonic() + 30
+    while not ready.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    parent.send_signal(signal.SIGTERM)
+    assert parent.wait(30) == 0
