@@ -3,8 +3,9 @@
 faust can leave a partition out of its fetch set after a rebalance (paused for table recovery
 and never resumed, or dropped from the active set), so fetched records sit in the consumer
 while the agents wait at ``async for`` without an error. The detector is pure logic; the
-worker feeds it a :class:`ConsumerView` every few seconds, first repairs the partition set
-in place and, if that does not help, exits with :data:`EXIT_STALLED` so the supervising
+worker feeds it a :class:`ConsumerView` every few seconds, first repairs the consumer in
+place (idle partitions back into the fetch set, every partition sought back to its committed
+offset) and, if that does not help, exits with :data:`EXIT_STALLED` so the supervising
 ``geotension worker`` process restarts it from the committed offsets.
 """
 
@@ -29,6 +30,8 @@ class PartitionView:
     committed: int | None
     #: Whether faust will hand this partition's fetched records to the agents.
     active: bool
+    #: Offset of the last record faust handed on (faust drops fetched records below it).
+    read: int | None = None
 
     @property
     def backlog(self) -> int:
@@ -58,8 +61,8 @@ class ConsumerView:
 
     def describe(self) -> str:
         """One line per partition with work: ``topic[p] hw=… committed=… active=…``."""
-        rows = [f"{p.topic}[{p.partition}] highwater={p.highwater} committed={p.committed} active={p.active}"
-                for p in self.partitions if p.backlog > 0]
+        rows = [f"{p.topic}[{p.partition}] highwater={p.highwater} committed={p.committed} read={p.read} "
+                f"active={p.active}" for p in self.partitions if p.backlog > 0]
         return "; ".join(rows) or "no backlog"
 
 
@@ -67,7 +70,7 @@ class ConsumerView:
 class StallDetector:
     """Says when records have waited ``timeout_s`` seconds with no agent progress.
 
-    Time only counts while the worker is neither rebalancing nor restoring tables and has a
+    The first observation sets the baseline; time only counts while the worker is neither rebalancing nor restoring tables and has a
     backlog; any processed record restarts the clock.
     """
 

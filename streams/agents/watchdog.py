@@ -45,7 +45,8 @@ def consumer_view(app: Any, processed: int) -> ConsumerView:
         committed = consumer._committed_offset.get(tp)
         committed_total += committed or 0
         partitions.append(PartitionView(tp.topic, tp.partition, highwater, committed,
-                                        active is None or tp in active or tp in buffered))
+                                        active is None or tp in active or tp in buffered,
+                                        consumer._read_offset.get(tp)))
     busy = bool(app.rebalancing or app.in_recovery)
     # A commit is progress as much as a record taken in: either restarts the clock.
     return ConsumerView(processed=processed + committed_total, busy=busy, partitions=tuple(partitions))
@@ -79,14 +80,18 @@ def install(pipeline: Pipeline, stop: Callable[[], object]) -> None:
         if not repaired:
             repaired = True
             idle = {(p.topic, p.partition) for p in view.idle_partitions()}
-            log.error("no progress for %.0fs with %d record(s) waiting (%s; flow_active=%s): "
-                      "resuming %d idle partition(s)", settings.stall_timeout_s, view.backlog, view.describe(),
-                      consumer.flow_active, len(idle))
+            log.error("no progress for %.0fs with %d record(s) waiting (%s; flow_active=%s): resuming %d idle "
+                      "partition(s) and seeking to the committed offsets", settings.stall_timeout_s, view.backlog,
+                      view.describe(), consumer.flow_active, len(idle))
             dump_tasks()
             if idle:
                 consumer.resume_partitions({tp for tp in consumer.assignment() if (tp.topic, tp.partition) in idle})
             if not consumer.flow_active:
                 consumer.resume_flow()
+            # faust drops fetched records below its read offset; a read offset left ahead of the
+            # fetch position (a fetch racing the post-rebalance seek) silences a partition for good.
+            # Records re-read from the committed offset are merged once (event ids).
+            await consumer.perform_seek()
             return
         log.critical("still no progress after the repair (%s): stopping with exit code %d so that a fresh "
                      "worker carries on from the committed offsets", view.describe(), EXIT_STALLED)

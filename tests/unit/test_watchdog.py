@@ -31,7 +31,7 @@ def test_partition_backlog_and_description() -> None:
     both = view(0, WAITING, DONE)
     assert both.backlog == 6
     assert both.idle_partitions() == [WAITING]
-    assert both.describe() == "news.raw[0] highwater=10 committed=4 active=False"
+    assert both.describe() == "news.raw[0] highwater=10 committed=4 read=None active=False"
     assert view(0, DONE).describe() == "no backlog"
 
 
