@@ -63,3 +63,7 @@ def worker_factory(tmp_path: Path) -> Iterator[Callable[[Settings], subprocess.P
     yield start
     for proc in started:
         stop_worker(proc, timeout_s=20.0)
+    # Shown by pytest only when the test failed: what each worker said last.
+    for log_file in sorted(tmp_path.glob("worker-*.log")):
+        lines = log_file.read_text(encoding="utf-8", errors="replace").splitlines()
+        print(f"--- last lines of {log_file.name} ---", *lines[-40:], sep="\n")

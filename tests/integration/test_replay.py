@@ -241,7 +241,7 @@ def test_rewind_makes_the_worker_recompute(make_settings: Callable[..., Settings
     assert run(settings, "replay", str(path), "--silent").exit_code == 0
     topics = [settings.topic("news_raw"), settings.topic("events")]
     worker = worker_factory(settings)
-    assert wait_caught_up(settings, settings.app.id, topics, 120.0), "worker did not catch up"
+    assert wait_caught_up(settings, settings.app.id, topics, 240.0), "worker did not catch up"
     first = read_topic(settings, settings.topic("events"))
     tagger = Tagger.from_settings(settings)
     expected = sum(len(tagger.tag(article_from_mapping(json.loads(line)))) for line in path.read_text().splitlines())
@@ -264,7 +264,8 @@ def test_rewind_makes_the_worker_recompute(make_settings: Callable[..., Settings
                                               "to 2022-09-01T00:00:00Z")
 
     worker_factory(settings)
-    assert wait_caught_up(settings, settings.app.id, topics, 120.0), "restarted worker did not catch up"
+    assert wait_caught_up(settings, settings.app.id, topics, 240.0), "restarted worker did not catch up"
     again = read_topic(settings, settings.topic("events"))
-    assert len(again) == 2 * len(first)
+    dead = read_topic(settings, settings.topic("deadletter"))
+    assert len(again) == 2 * len(first), f"{len(dead)} dead letter(s): {[decode(m.value)[1]['reason'] for m in dead]}"
     assert sorted(decode(m.value)[1]["event_id"] for m in again) == sorted(first_ids * 2)
