@@ -148,11 +148,11 @@ def watched_dyads(settings: Settings) -> list[str]:
 
 def run_demo(settings: Settings, say: Callable[[str], None], sample: Path = SAMPLE, timeout_s: float = 240.0) -> str:
     """Run the demo end to end and return the table; cleans up whatever it started."""
-    from streams.broker import LocalBroker, broker_answers
+    from streams.broker import ClientSecurity, LocalBroker, broker_answers
     from streams.topics import delete_topics, ensure_topics
 
     started_broker: LocalBroker | None = None
-    if not broker_answers(settings.kafka.bootstrap, timeout_s=3.0):
+    if not broker_answers(settings.kafka.bootstrap, timeout_s=3.0, security=ClientSecurity.from_settings(settings)):
         say(f"no broker at {settings.kafka.bootstrap}: starting the local Kafka {settings.local_broker.version}")
         broker = LocalBroker(settings)
         status, _ = broker.start()
@@ -215,7 +215,16 @@ def worker_env(settings: Settings) -> dict[str, str]:
         "GEOTENSION_WEB_ENABLED": "true" if settings.web.enabled else "false",
         "GEOTENSION_WEB_PORT": str(settings.web.port),
         "GEOTENSION_CONFIG_DIR": str(settings.config_dir),
+        "GEOTENSION_KAFKA_SECURITY_PROTOCOL": settings.kafka.security_protocol,
+        "GEOTENSION_KAFKA_SASL_MECHANISM": settings.kafka.sasl_mechanism,
+        "GEOTENSION_KAFKA_SASL_USERNAME": settings.kafka.sasl_username,
+        "GEOTENSION_KAFKA_SSL_CAFILE": settings.kafka.ssl_cafile,
     })
+    # The one place a secret leaves the settings: the child reads it from its environment.
+    if settings.kafka.sasl_password.reveal():
+        env["GEOTENSION_KAFKA_SASL_PASSWORD"] = settings.kafka.sasl_password.reveal()
+    else:
+        env.pop("GEOTENSION_KAFKA_SASL_PASSWORD", None)
     return env
 
 

@@ -1,7 +1,13 @@
-"""kafka-python clients built from settings, with one-line errors naming the address tried."""
+"""kafka-python clients built from settings, with one-line errors naming the address tried.
+
+On TLS or SASL listeners kafka-python reports a refused login, an untrusted certificate or
+a protocol mismatch only as a bootstrap timeout after 30 s, so the first client of a process
+checks the connection itself (:func:`check_connection`) and fails in seconds with the cause.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from streams.errors import BrokerError
@@ -25,7 +31,54 @@ def client_options(settings: Settings) -> dict[str, Any]:
     return options
 
 
+#: Connection settings already checked by this process (each is checked once).
+_CHECKED: set[tuple[str, str, str, str, str]] = set()
+
+
+def check_connection(settings: Settings, timeout_s: float = 5.0) -> None:
+    """BrokerError with one line naming the address and the cause when no bootstrap broker can be used.
+
+    Performs what a client does on connect (TLS handshake, SASL login, a metadata request)
+    against each bootstrap address until one works. Checked once per process and settings.
+    On PLAINTEXT only a listener that speaks TLS fails here: a broker that is down or
+    restarting is left to the clients, which retry.
+    """
+    from streams.broker import ClientSecurity, diagnose_connection
+
+    kafka = settings.kafka
+    key = (kafka.bootstrap, kafka.security_protocol, kafka.sasl_mechanism, kafka.sasl_username, kafka.ssl_cafile)
+    if key in _CHECKED:
+        return
+    if kafka.security_protocol == "PLAINTEXT":
+        found = diagnose_connection(kafka.bootstrap.split(",")[0].strip(), None, min(timeout_s, 2.0))
+        if found is None:
+            _CHECKED.add(key)
+        elif found[0] == "mismatch":
+            raise BrokerError(found[1])
+        return
+    if kafka.ssl_cafile and not Path(kafka.ssl_cafile).is_file():
+        raise BrokerError(f"kafka.ssl_cafile {kafka.ssl_cafile!r} (GEOTENSION_KAFKA_SSL_CAFILE): no such file")
+    if kafka.security_protocol.startswith("SASL_") and not kafka.sasl_password.reveal():
+        raise BrokerError(
+            f"kafka.security_protocol is {kafka.security_protocol} but GEOTENSION_KAFKA_SASL_PASSWORD is not set"
+        )
+    security = ClientSecurity.from_settings(settings)
+    problems = []
+    for address in kafka.bootstrap.split(","):
+        found = diagnose_connection(address.strip(), security, timeout_s)
+        if found is None:
+            _CHECKED.add(key)
+            return
+        problems.append(found[1])
+    raise BrokerError(problems[0] if len(problems) == 1 else "; ".join(problems))
+
+
 def _unreachable(settings: Settings, exc: Exception) -> BrokerError:
+    from streams.broker import ClientSecurity, diagnose_connection
+
+    found = diagnose_connection(settings.kafka.bootstrap, ClientSecurity.from_settings(settings))
+    if found is not None and (found[0] != "down" or settings.kafka.security_protocol != "PLAINTEXT"):
+        return BrokerError(found[1])
     return BrokerError(
         f"no Kafka broker answers at {settings.kafka.bootstrap} ({type(exc).__name__}); "
         "start one with `geotension broker start` or set GEOTENSION_BOOTSTRAP"
@@ -37,6 +90,7 @@ def admin_client(settings: Settings) -> Any:
     from kafka import KafkaAdminClient
     from kafka.errors import KafkaError
 
+    check_connection(settings)
     try:
         return KafkaAdminClient(**client_options(settings), client_id="geotension-admin")
     except (KafkaError, OSError, ValueError) as exc:
@@ -48,6 +102,7 @@ def producer(settings: Settings, **extra: Any) -> Any:
     from kafka import KafkaProducer
     from kafka.errors import KafkaError
 
+    check_connection(settings)
     try:
         return KafkaProducer(**client_options(settings), client_id="geotension-producer", **extra)
     except (KafkaError, OSError, ValueError) as exc:
@@ -59,6 +114,7 @@ def consumer(settings: Settings, *topics: str, **extra: Any) -> Any:
     from kafka import KafkaConsumer
     from kafka.errors import KafkaError
 
+    check_connection(settings)
     try:
         return KafkaConsumer(*topics, **client_options(settings), **extra)
     except (KafkaError, OSError, ValueError) as exc:

@@ -149,13 +149,17 @@ class StrictStop(ReplayError):
 def require_broker(settings: Settings, timeout_s: float = 5.0) -> None:
     """Fail in seconds, naming the address, when no broker answers (kafka-python waits 30 s).
 
-    Only probed on PLAINTEXT listeners; TLS and SASL clusters are left to the client.
+    Only probed here on PLAINTEXT listeners (a TLS listener is named as such); TLS and SASL
+    connections are checked by the client factories (streams.kafka_clients.check_connection).
     """
-    from streams.broker import broker_answers
+    from streams.broker import broker_answers, diagnose_connection
     from streams.errors import BrokerError
 
     if settings.kafka.security_protocol == "PLAINTEXT" and not any(
             broker_answers(address.strip(), timeout_s=timeout_s) for address in settings.kafka.bootstrap.split(",")):
+        found = diagnose_connection(settings.kafka.bootstrap, None, timeout_s=timeout_s)
+        if found is not None and found[0] == "mismatch":
+            raise BrokerError(found[1])
         raise BrokerError(f"no Kafka broker answers at {settings.kafka.bootstrap}; "
                           "start one with `geotension broker start` or set GEOTENSION_BOOTSTRAP")
 

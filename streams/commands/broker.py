@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from streams.broker import BrokerStatus, LocalBroker, broker_answers, is_loopback, split_address
+from streams.broker import BrokerStatus, ClientSecurity, LocalBroker, broker_answers, is_loopback, split_address
 from streams.settings import load_settings
 
 #: ``status`` exits with this code when the broker is not running (like LSB init scripts),
@@ -55,6 +55,11 @@ def start() -> None:
     Does nothing but report when it already runs. Fails with one line naming the address
     and the log file when it cannot start.
 
+    With GEOTENSION_KAFKA_SECURITY_PROTOCOL=SASL_SSL the client listener is SASL_SSL: a test
+    CA and certificate are made on the first start, and the SCRAM user of
+    GEOTENSION_KAFKA_SASL_USERNAME / GEOTENSION_KAFKA_SASL_PASSWORD is created when the data
+    folder is formatted. Clients then need GEOTENSION_KAFKA_SSL_CAFILE=<the printed CA file>.
+
     \b
     Example:
         geotension broker start
@@ -67,6 +72,8 @@ def start() -> None:
         click.echo(f"Kafka {status.version} ready at {_describe(status)} in {time.monotonic() - began:.1f}s")
     else:
         click.echo(f"Kafka {status.version} already running at {_describe(status)}")
+    if status.ca_file is not None:
+        click.echo(f"SASL_SSL ({local.mechanism}): clients need GEOTENSION_KAFKA_SSL_CAFILE={status.ca_file}")
 
 
 @broker.command()
@@ -100,14 +107,14 @@ def status(ctx: click.Context) -> None:
     settings = load_settings()
     if not is_loopback(split_address(settings.kafka.bootstrap)[0]):
         # kafka.bootstrap points at a remote broker (Docker, a cluster): say whether it answers.
-        answers = broker_answers(settings.kafka.bootstrap)
+        answers = broker_answers(settings.kafka.bootstrap, security=ClientSecurity.from_settings(settings))
         click.echo(f"address  {settings.kafka.bootstrap} (not a local broker)")
         click.echo(f"state    {'answers' if answers else 'does not answer'}")
         ctx.exit(0 if answers else EXIT_NOT_RUNNING)
     local = LocalBroker(settings)
     current = local.status()
     click.echo(f"version  Kafka {current.version}")
-    click.echo(f"address  {current.address}")
+    click.echo(f"address  {current.address}" + (" (SASL_SSL)" if local.secure else ""))
     click.echo(f"state    {'running' if current.running else 'not running'}")
     click.echo(f"pid      {current.pid if current.pid is not None else '-'}")
     click.echo(f"data     {_show(current.data_dir)}")
