@@ -8,7 +8,15 @@ from pathlib import Path
 
 import click
 
-from streams.broker import BrokerStatus, ClientSecurity, LocalBroker, broker_answers, is_loopback, split_address
+from streams.broker import (
+    BrokerStatus,
+    ClientSecurity,
+    LocalBroker,
+    broker_answers,
+    diagnose_connection,
+    is_loopback,
+    split_address,
+)
 from streams.settings import load_settings
 
 #: ``status`` exits with this code when the broker is not running (like LSB init scripts),
@@ -120,7 +128,10 @@ def status(ctx: click.Context) -> None:
     click.echo(f"data     {_show(current.data_dir)}")
     click.echo(f"log      {_show(current.log_file)}")
     if not current.running:
-        if broker_answers(current.address):
+        problem = diagnose_connection(current.address, local.client_security(), timeout_s=3.0) if local.secure else None
+        if problem is not None and problem[0] in ("auth", "tls", "mismatch"):
+            click.echo(f"note     {problem[1]}")
+        elif broker_answers(current.address):
             # Someone else's broker (Docker, another home folder): usable, but not ours to stop.
             click.echo(
                 f"note     a Kafka broker not started from {_show(local.instance_dir)} answers at {current.address}"

@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -193,12 +194,13 @@ def test_password_is_in_no_help_text_settings_repr_or_broker_file(
     secure_broker: SecureBroker, secure_settings: Settings,
 ) -> None:
     settings = secure_settings
-    for args in (("--help",), ("worker", "--help"), ("replay", "--help"), ("tail", "--help"),
-                 ("broker", "--help"), ("broker", "start", "--help")):
-        done = cli(settings, *args)
-        assert done.returncode == 0, done.stderr
-        assert done.stdout.strip()
-        assert PASSWORD not in done.stdout + done.stderr
+    helps = [("--help",), ("worker", "--help"), ("replay", "--help"), ("tail", "--help"), ("broker", "--help"),
+             ("broker", "start", "--help")]
+    with ThreadPoolExecutor(len(helps)) as pool:  # independent processes: no need to wait for each in turn
+        for done in pool.map(lambda args: cli(settings, *args), helps):
+            assert done.returncode == 0, done.stderr
+            assert done.stdout.strip()
+            assert PASSWORD not in done.stdout + done.stderr
 
     assert settings.kafka.sasl_password.reveal() == PASSWORD
     for text in (repr(settings), str(settings), repr(settings.kafka), str(settings.kafka),
