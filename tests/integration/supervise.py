@@ -1,9 +1,10 @@
 """What a process supervisor would do for a worker that stops making progress.
 
 faust can stop delivering fetched records to a worker's agents after a member of its group
-died (records fetched, agents idle, no error; see README "Known issues"); the remedy in
-production is a restart by the supervisor. The fault tests do that once, and the results
-must still be exact.
+died (see README "Known issues"). The worker's own watchdog seeks back to the committed
+offsets and, failing that, restarts the faust process; should both fail to resume it within
+the idle window, the fault tests restart the worker once more, and the results must still
+be exact.
 """
 
 from __future__ import annotations
