@@ -7,12 +7,12 @@ from typing import NamedTuple
 
 from streams.tagging.normalize import TATWEEL
 
-# A sentence ends at . ! ? ؟ (and closing quotes) before whitespace, or at a line break. The
-# end marks are found by a pattern that opens with a fixed character class (the engine skips
-# ahead between candidates); the whitespace after them is checked by hand.
-_MARK = re.compile(r"[.!?؟\n]")
-_TAIL = re.compile(r"[.!?؟]*[\"'”’»)]*")
-_SPACE = re.compile(r"\s*")
+# A sentence ends at . ! ? ؟ (and closing quotes) before whitespace, or at a line break. One
+# pattern finds each such run whole (the mark, more marks and closing quotes as group 1, the
+# whitespace after); it opens with a character class, so the engine skips ahead between
+# candidates, and "3.5" or "U.S" (no space after the mark) never match: the loop below sees only
+# real candidates. The run's end is where the next sentence starts.
+_RUN = re.compile(r"[.!?؟\n](?:(?<=\n)\s*|([.!?؟]*[\"'”’»)]*)\s+)")
 _WORD = re.compile(r"\w+")
 # Very long runs without a boundary are cut so one sentence stays a bounded unit of work.
 MAX_SENTENCE_CHARS = 1500
@@ -28,10 +28,6 @@ class Token(NamedTuple):
 
 
 
-def _end(match: re.Match[str] | None, default: int) -> int:
-    """End of a match that cannot fail (its pattern accepts the empty string)."""
-    return match.end() if match is not None else default
-
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) spans of the sentences of ``text``, trimmed, never empty.
 
@@ -39,28 +35,18 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     start = 0
-    skip_to = 0
     n = len(text)
-    space, tail = _SPACE.match, _TAIL.match
-    for m in _MARK.finditer(text):
-        at = m.start()
-        if at < skip_to:
-            continue  # inside the run of marks or whitespace that already ended a sentence
-        if text[at] == "\n":
-            e = at + 1
-            nxt = _end(space(text, e), e)
-            end, newline = at, True
-        else:
-            e = _end(tail(text, at + 1), at + 1)
-            skip_to = e
-            nxt = _end(space(text, e), e)
-            if nxt == e:
-                continue  # "U.S" or "3.5": no space after the mark
-            end, newline = e, "\n" in text[e:nxt]
-        skip_to = nxt
-        if nxt < n and text[nxt].islower() and not newline:
+    for m in _RUN.finditer(text):
+        nxt = m.end()
+        end = m.end(1)
+        if end < 0:  # a line break: always a boundary
+            end = m.start()
+        elif nxt < n and text[nxt].islower() and "\n" not in text[end:nxt]:
             continue
-        _add(spans, text, start, end)
+        if start < end <= start + MAX_SENTENCE_CHARS and not text[start].isspace() and not text[end - 1].isspace():
+            spans.append((start, end))  # the usual case, without _add's checks
+        else:
+            _add(spans, text, start, end)
         start = nxt
     _add(spans, text, start, n)
     return spans
