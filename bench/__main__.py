@@ -1,8 +1,8 @@
 """Run every benchmark module (or those named on the command line) and print JSON lines.
 
-    python -m bench                 # the default set
+    python -m bench                 # all (memory alone takes 10+ minutes on 2 cores)
     python -m bench engine tagger   # some
-    python -m bench memory          # the long one: worker memory after 1M events via Kafka
+    GEOTENSION_BENCH_EVENTS=100000 python -m bench memory   # a shorter memory run
 """
 
 from __future__ import annotations
@@ -15,12 +15,10 @@ import time
 from pathlib import Path
 
 MODULES = ["engine", "replay", "tagger", "ceiling", "e2e", "memory"]
-#: ``memory`` takes 10 minutes or more: only on request.
-DEFAULT = MODULES[:-1]
 
 
 def main(argv: list[str]) -> int:
-    wanted = argv or DEFAULT
+    wanted = argv or MODULES
     unknown = [name for name in wanted if name not in MODULES]
     if unknown:
         print(f"unknown benchmark(s): {', '.join(unknown)} (known: {', '.join(MODULES)})", file=sys.stderr)

@@ -7,7 +7,7 @@ reports the worker's RSS (supervisor and faust child together) once it has caugh
 its RSS after the first 10 % of the stream: the indicator state is bounded by the horizon, so
 the two must stay close however long the stream is. Also events/s through the indicator agent.
 
-Not in ``make bench``'s default set (it takes 10 minutes or more on 2 cores):
+The last module of ``make bench`` because it takes 10 minutes or more on 2 cores; alone:
 ``python -m bench memory``. The broker is ``GEOTENSION_BOOTSTRAP`` (default 127.0.0.1:9092).
 """
 
