@@ -2,14 +2,17 @@
 
 Every ``app.watchdog_interval_s`` it reads faust's consumer state into a
 :class:`~streams.watchdog.ConsumerView`. When records have waited ``app.stall_timeout_s``
-without any agent progress it logs the partitions involved and puts idle partitions back into
-faust's fetch set; if the next period brings no progress either, it stops the worker with
+without any agent progress it seeks every partition back to its committed offset, logs the
+partitions involved with every task's await chain and puts idle partitions back into faust's
+fetch set; if the next period brings no progress either, it stops the worker with
 :data:`~streams.watchdog.EXIT_STALLED` so the supervising process starts a fresh one, which
-carries on from the committed offsets.
+carries on from the committed offsets. While the broker cannot be reached (the seek fails)
+nothing escalates: faust reconnects by itself, and a restart would not help.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import threading
@@ -25,6 +28,8 @@ log = logging.getLogger("geotension.watchdog")
 
 #: Seconds a stalled worker gets to shut down cleanly before it is ended hard.
 SHUTDOWN_GRACE_S = 20.0
+#: Seconds the repair's seek may take (it asks the broker for the committed offsets).
+SEEK_TIMEOUT_S = 15.0
 
 
 def consumer_view(app: Any, processed: int) -> ConsumerView:
@@ -77,21 +82,28 @@ def install(pipeline: Pipeline, stop: Callable[[], object]) -> None:
             return
         detector.reset()
         consumer: Any = app.consumer
+        # faust drops fetched records below its read offset; a read offset left ahead of what
+        # reached the agents silences a partition for good. Seeking to the committed offsets
+        # resets it; records re-read from there are merged once (event ids). The seek needs
+        # the broker: if it fails, the broker is the problem and faust's own retries apply.
+        try:
+            await asyncio.wait_for(consumer.perform_seek(), timeout=SEEK_TIMEOUT_S)
+        except Exception as exc:  # noqa: BLE001 - unreachable broker: wait, do not restart
+            log.warning("no progress for %.0fs with %d record(s) waiting (%s), and seeking to the committed "
+                        "offsets failed (%s: %s): waiting for the broker", settings.stall_timeout_s,
+                        view.backlog, view.describe(), type(exc).__name__, exc)
+            return
         if not repaired:
             repaired = True
             idle = {(p.topic, p.partition) for p in view.idle_partitions()}
-            log.error("no progress for %.0fs with %d record(s) waiting (%s; flow_active=%s): resuming %d idle "
-                      "partition(s) and seeking to the committed offsets", settings.stall_timeout_s, view.backlog,
+            log.error("no progress for %.0fs with %d record(s) waiting (%s; flow_active=%s): sought to the "
+                      "committed offsets, resuming %d idle partition(s)", settings.stall_timeout_s, view.backlog,
                       view.describe(), consumer.flow_active, len(idle))
             dump_tasks()
             if idle:
                 consumer.resume_partitions({tp for tp in consumer.assignment() if (tp.topic, tp.partition) in idle})
             if not consumer.flow_active:
                 consumer.resume_flow()
-            # faust drops fetched records below its read offset; a read offset left ahead of the
-            # fetch position (a fetch racing the post-rebalance seek) silences a partition for good.
-            # Records re-read from the committed offset are merged once (event ids).
-            await consumer.perform_seek()
             return
         log.critical("still no progress after the repair (%s): stopping with exit code %d so that a fresh "
                      "worker carries on from the committed offsets", view.describe(), EXIT_STALLED)

@@ -62,7 +62,10 @@ def run_worker(settings: Settings, loglevel: str | None) -> None:
     from streams.app import build_topology, create_app
     from streams.topics import ensure_topics
 
-    ensure_topics(settings)
+    if not os.environ.get(CHILD_ENV):
+        # A supervised child skips this: its supervisor did it, and a restart after a stall
+        # must not fail because the broker is briefly away (faust itself retries).
+        ensure_topics(settings)
     app = create_app(settings)
     pipeline = build_topology(app, settings)
     install_task_dump(app)
