@@ -31,8 +31,9 @@ def client_options(settings: Settings) -> dict[str, Any]:
     return options
 
 
-#: Connection settings already checked by this process (each is checked once).
-_CHECKED: set[tuple[str, str, str, str, str]] = set()
+#: Connection settings already checked by this process (each is checked once). The password
+#: is part of the key (a Secret: its repr is masked) so that another one is checked again.
+_CHECKED: set[tuple[str, ...]] = set()
 
 
 def check_connection(settings: Settings, timeout_s: float = 5.0) -> None:
@@ -46,7 +47,8 @@ def check_connection(settings: Settings, timeout_s: float = 5.0) -> None:
     from streams.broker import ClientSecurity, diagnose_connection
 
     kafka = settings.kafka
-    key = (kafka.bootstrap, kafka.security_protocol, kafka.sasl_mechanism, kafka.sasl_username, kafka.ssl_cafile)
+    key = (kafka.bootstrap, kafka.security_protocol, kafka.sasl_mechanism, kafka.sasl_username, kafka.ssl_cafile,
+           kafka.sasl_password)
     if key in _CHECKED:
         return
     if kafka.security_protocol == "PLAINTEXT":
