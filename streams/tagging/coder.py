@@ -80,17 +80,19 @@ class Tagger:
         if truncated:
             body = body[: self.max_body_chars]
         prefilter = self.gazetteer.prefilter
-        hits = prefilter.scan(title + "\n" + body)
+        full = title + "\n" + body
+        hits = prefilter.scan(full)
         if hits is None:
             return []
         if needs_clean(title) or needs_clean(body):
             title, body = clean(title), clean(body)
-            hits = prefilter.scan(title + "\n" + body)
+            full = title + "\n" + body
+            hits = prefilter.scan(full)
             if hits is None:
                 return []
         language = article.get("language") or None
         if not language:
-            language = detect_language(title + "\n" + body)
+            language = detect_language(full)
         language = str(language)
         lang = language.split("-")[0].lower()
         meta = {
@@ -105,35 +107,37 @@ class Tagger:
         # rest of the article is never folded or tokenized (most of a long article is
         # background). Sentences naming one relevant actor only still hold topic words, read
         # only if a bare "attack" elsewhere needs the article's topic.
-        full = title + "\n" + body
         others = self.gazetteer.others.positions(full, hits)
         if not _may_share_a_sentence(full, hits.positions, others):
             return []
-        spans = [(0, len(title))] + [(s + len(title) + 1, e + len(title) + 1) for s, e in split_sentences(body)]
-        sentences = [full[s:e] for s, e in spans]
+        # Sentences after the last hit are never read: the split stops there.
+        skip = len(title) + 1
+        last = max([p for p, _ in hits.positions[-1:]] + [p for p, _ in others[-1:]], default=-1)
+        spans = [(0, len(title))] + [(s + skip, e + skip) for s, e in split_sentences(body, last - skip)]
         starts = [s for s, _ in spans]
         named: dict[int, set[str]] = {}
         for pos, buckets in hits.positions:
             named.setdefault(bisect_right(starts, pos) - 1, set()).update(buckets)
         other = {bisect_right(starts, pos) - 1 for pos, _ in others}
-        analysed = [self._analyse(text) if len(named.get(k, ())) >= 2 or (k in named and k in other) else None
-                    for k, text in enumerate(sentences)]
-        topic_only = [k for k in named if analysed[k] is None]
+        analysed: dict[int, Parts | None] = {k: self._analyse(full[spans[k][0]:spans[k][1]]) for k in sorted(named)
+                                              if len(named[k]) >= 2 or k in other}
+        topic_only = [k for k in named if analysed.get(k) is None]
         cache: list[str | None] = []
 
         def article_topic() -> str | None:
             if not cache:
-                words = [t for a in analysed if a for t in a[3]]
+                words = [t for a in analysed.values() if a for t in a[3]]
                 for k in topic_only:
-                    words.extend(self._topics(sentences[k]))
+                    words.extend(self._topics(full[spans[k][0]:spans[k][1]]))
                 cache.append(_topic(words))
             return cache[0]
 
         out: list[dict[str, Any]] = []
         seen: set[tuple[str, str, str, str]] = set()
-        for index, (text, parts) in enumerate(zip(sentences, analysed, strict=True)):
+        for index, parts in analysed.items():
             if parts is None:
                 continue
+            text = full[spans[index][0]:spans[index][1]]
             for event in self._code_sentence(index, text, parts, lang, article_topic, meta):
                 key = (event["source"]["code"], event["target"]["code"], event["cameo_code"], event["modality"])
                 if key not in seen:

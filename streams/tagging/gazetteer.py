@@ -203,14 +203,18 @@ _WIDE_SPACES = ("\x85", "\u1680", *(chr(c) for c in range(0x2000, 0x200B)), "\u2
 # One scan of non-ASCII text finds whether anything needs replacing: word-gluing characters,
 # Arabic letter variants, or whitespace that only ``str.split`` knows.
 _WIDE_ANY = re.compile("[" + "".join(_WIDE_BREAKS) + "".join(a for a, _ in _WIDE_LETTERS) + "".join(_WIDE_SPACES) + "]")
+# That scan costs a few microseconds on Persian or Hebrew text; it is needed only when the
+# UTF-8 form holds a lead byte of one of those characters (one memchr each, and none of them
+# starts a Persian or Hebrew letter) or one of the Arabic letters.
+_WIDE_LEADS = tuple(sorted({c.encode("utf-8")[:1] for c in (*_WIDE_BREAKS, *_WIDE_SPACES)}))
 
 
 def _prepare(text: str) -> tuple[str, bytes]:
     """:func:`prepare`'s text, and the same text as UTF-8 whose ``bytes.split()`` gives exactly
     the words of ``str.split()`` on it (encoded).
 
-    Splitting bytes is about twice as fast as splitting a Persian or Hebrew ``str`` (no
-    character-width scan per word), and the anchor sets hold encoded anchors: UTF-8 maps
+    Splitting bytes is faster than splitting a ``str`` (no character-width scan per word,
+    twice as fast on Persian or Hebrew), and the anchor sets hold encoded anchors: UTF-8 maps
     equal words to equal bytes and back, so the test is the same. Whitespace that only
     ``str.split`` splits on becomes a plain space in the bytes (never in the text, whose phrase
     checks must see it as written).
@@ -221,27 +225,29 @@ def _prepare(text: str) -> tuple[str, bytes]:
     for ch in _ASCII_BREAKS:
         if ch in lowered:
             lowered = lowered.replace(ch, " ")
-    splittable = lowered
     if lowered.isascii():
-        for ch in _ASCII_ONLY_STR_SPACES:
-            if ch in splittable:
-                splittable = splittable.replace(ch, " ")
-        return lowered, splittable.encode("ascii")
-    if _WIDE_ANY.search(lowered):
-        for ch in _WIDE_BREAKS:
-            if ch in lowered:
-                lowered = lowered.replace(ch, " ")
-        for a, b in _WIDE_LETTERS:
-            if a in lowered:
-                lowered = lowered.replace(a, b)
-        splittable = lowered
-        for ch in _WIDE_SPACES:
-            if ch in splittable:
-                splittable = splittable.replace(ch, " ")
-    for ch in _ASCII_ONLY_STR_SPACES:
-        if ch in splittable:
-            splittable = splittable.replace(ch, " ")
-    return lowered, splittable.encode("utf-8", "surrogatepass")
+        encoded = lowered.encode("ascii")
+    else:
+        encoded = lowered.encode("utf-8", "surrogatepass")
+        if (any(b in encoded for b in _WIDE_LEADS) or any(a in lowered for a, _ in _WIDE_LETTERS)) and _WIDE_ANY.search(lowered):
+            for ch in _WIDE_BREAKS:
+                if ch in lowered:
+                    lowered = lowered.replace(ch, " ")
+            for a, b in _WIDE_LETTERS:
+                if a in lowered:
+                    lowered = lowered.replace(a, b)
+            splittable = lowered
+            for ch in _WIDE_SPACES:
+                if ch in splittable:
+                    splittable = splittable.replace(ch, " ")
+            encoded = splittable.encode("utf-8", "surrogatepass")
+    if any(space in encoded for space in _ASCII_ONLY_STR_SPACES_BYTES):
+        for space in _ASCII_ONLY_STR_SPACES_BYTES:
+            encoded = encoded.replace(space, b" ")
+    return lowered, encoded
+
+
+_ASCII_ONLY_STR_SPACES_BYTES = tuple(c.encode("ascii") for c in _ASCII_ONLY_STR_SPACES)
 
 
 @dataclass(frozen=True)
@@ -274,6 +280,7 @@ class Prefilter:
         self._forms: list[tuple[list[str], str, str | None]] = []
         self._plain: dict[str, frozenset[str]] = {}
         self._verify: dict[str, tuple[tuple[str, tuple[str, ...], bool], ...]] = {}
+        self._table: dict[str, tuple[frozenset[str], tuple[_Verify, ...]]] = {}
         self._anchor_set: frozenset[bytes] = frozenset()  # UTF-8, as the words _prepare splits
         self._watched: frozenset[str] = frozenset()
 
@@ -317,53 +324,90 @@ class Prefilter:
                     verify.setdefault(anchor, set()).add((bucket, checks, in_original))
         self._plain = {k: frozenset(v) for k, v in plain.items()}
         self._verify = {k: tuple(sorted(e for e in v if e[0] not in plain.get(k, ()))) for k, v in verify.items()}
+        # Both tables in one lookup per anchor word of a text.
+        self._table = {k: (self._plain.get(k, frozenset()), self._verify.get(k, ())) for k in self.anchors}
         self._anchor_set = frozenset(a.encode("utf-8") for a in self.anchors)
 
     def buckets(self, text: str) -> set[str]:
         """Relevant buckets ``text`` may name."""
         lowered, encoded = _prepare(text)
-        return set(self._find(text, lowered, self._hit_words(encoded.split()), everything=False)[0])
+        return self._match(text, lowered, self._hit_words(encoded.split()), everything=False)[0]
 
     def scan(self, text: str) -> Hits | None:
         """Hits when ``text`` may name two relevant buckets, at least one watched; else None."""
         lowered, encoded = _prepare(text)
         split = encoded.split()
-        anchors = self._hit_words(split)
-        found, words = self._find(text, lowered, anchors, everything=False)
+        found, rows, stems = self._match(text, lowered, self._hit_words(split), everything=False)
         if len(found) < 2 or (self._watched and not self._watched.intersection(found)):
             return None
-        # Rare path (the text passed): redo with every check, for the positions of every hit.
-        found, words = self._find(text, lowered, anchors, everything=True)
+        # Rare path (the text passed): finish the checks skipped, for the positions of every hit.
+        found, words = self._complete(text, lowered, rows, stems)
         return Hits(frozenset(found), _positions(lowered, words), lowered, split)
 
     def positions(self, text: str, hits: Hits) -> tuple[tuple[int, frozenset[str]], ...]:
         """Where this prefilter's anchors sit in a text another prefilter has already split."""
-        return _positions(hits.lowered, self._find(text, hits.lowered, self._hit_words(hits.words), everything=True)[1])
+        rows, stems = self._match(text, hits.lowered, self._hit_words(hits.words), everything=True)[1:]
+        return _positions(hits.lowered, self._complete(text, hits.lowered, rows, stems)[1])
 
     def _hit_words(self, split: list[bytes]) -> list[str]:
         """The words of ``split`` that are anchors, decoded (one set intersection, in C)."""
         return [w.decode("utf-8") for w in self._anchor_set.intersection(split)]
 
-    def _find(self, text: str, lowered: str, anchors: list[str], everything: bool) -> tuple[set[str], list[tuple[str, frozenset[str]]]]:
-        """Buckets found, and each hit word (of ``anchors``, the text's anchor words) with its
-        buckets (all of them when ``everything``; else checks for a bucket already found are
-        skipped)."""
+    def _match(self, text: str, lowered: str, anchors: list[str], everything: bool) -> tuple[set[str], list[_Row], list[_StemRow]]:
+        """Buckets found in a text whose anchor words are ``anchors``, and for each anchor word
+        and stem what it names. Unless ``everything``, a check for a bucket already found is
+        skipped (left pending in its row for :meth:`_complete`): enough to decide relevance."""
+        found: set[str] = set()
+        rows: list[_Row] = []
+        table = self._table
+        for word in anchors:
+            plain, entries = table[word]
+            hit = set(plain)
+            pending: list[_Verify] = []
+            for entry in entries:
+                bucket, checks, in_original = entry
+                if not everything and bucket in found:
+                    pending.append(entry)
+                elif any(c in (text if in_original else lowered) for c in checks):
+                    hit.add(bucket)
+            found |= hit
+            rows.append((word, hit, pending))
+        stems: list[_StemRow] = []
+        for stem, bucket in self.stems:
+            if not everything and bucket in found:
+                stems.append((stem, bucket, None))
+            elif stem in lowered:
+                found.add(bucket)
+                stems.append((stem, bucket, True))
+        return found, rows, stems
+
+    @staticmethod
+    def _complete(text: str, lowered: str, rows: list[_Row], stems: list[_StemRow]) -> tuple[set[str], list[tuple[str, frozenset[str]]]]:
+        """Every bucket found, and each hit word (anchors first, then stems) with all the buckets
+        it names: the pending checks of :meth:`_match` done."""
         found: set[str] = set()
         words: list[tuple[str, frozenset[str]]] = []
-        plain, verify = self._plain, self._verify
-        for word in anchors:
-            hit = set(plain.get(word, ()))
-            for bucket, checks, in_original in verify.get(word, ()):
-                if (everything or bucket not in found) and any(c in (text if in_original else lowered) for c in checks):
+        for word, hit, pending in rows:
+            for bucket, checks, in_original in pending:
+                if bucket not in hit and any(c in (text if in_original else lowered) for c in checks):
                     hit.add(bucket)
             if hit:
                 found |= hit
                 words.append((word, frozenset(hit)))
-        for stem, bucket in self.stems:
-            if (everything or bucket not in found) and stem in lowered:
+        for stem, bucket, ok in stems:
+            if ok or (ok is None and stem in lowered):
                 found.add(bucket)
                 words.append((stem, frozenset((bucket,))))
         return found, words
+
+
+# A phrase check: the bucket it confirms, the spellings to look for, and whether in the original
+# text (acronyms, by case) or in the lowered one.
+_Verify = tuple[str, tuple[str, ...], bool]
+# An anchor word of a text: the word, the buckets it names so far, the checks left pending.
+_Row = tuple[str, set[str], list[_Verify]]
+# A stem: the stem, its bucket, and whether it is in the text (None: not looked for yet).
+_StemRow = tuple[str, str, bool | None]
 
 
 def _positions(lowered: str, words: list[tuple[str, frozenset[str]]]) -> tuple[tuple[int, frozenset[str]], ...]:

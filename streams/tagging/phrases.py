@@ -70,6 +70,7 @@ class PhraseIndex:
         self._prefix_heads: set[str] = set()  # first three letters of every prefix phrase
         self._glued = glued_prefixes
         self._cache: dict[str, list[tuple[tuple[Element, ...], Any]]] = {}
+        self._expanded_cache: dict[str, list[tuple[tuple[Element, ...], Any, str | None]]] = {}
 
     def add(self, elements: tuple[Element, ...], payload: Any) -> None:
         """Index one parsed phrase (empty phrases are ignored)."""
@@ -114,25 +115,46 @@ class PhraseIndex:
                 return rest in self._exact or rest[:3] in self._prefix_heads
         return False
 
-    def match_at(self, tokens: Sequence[Token], i: int) -> Match | None:
-        """The longest phrase starting at token ``i`` (glued one-letter prefixes tried too)."""
-        best: Match | None = None
-        word = tokens[i].norm
-        variants: list[tuple[str, str | None]] = [(word, None)]
+    def _expanded(self, word: str) -> list[tuple[tuple[Element, ...], Any, str | None]]:
+        """Phrases that may start at a token spelled ``word`` (glued one-letter prefixes
+        stripped too), each with the original spelling its first word needs (acronyms), in
+        the order :meth:`match_at` tries them. Cached: a word's list never changes."""
+        found = self._expanded_cache.get(word)
+        if found is not None:
+            return found
+        variants: list[tuple[str, bool]] = [(word, False)]
         if self._glued:
             k = 0
             while k < 2 and len(word) - k > 2 and word[k] in self._glued:
                 k += 1
-                variants.append((word[k:], word[k:]))
+                variants.append((word[k:], True))
+        found = []
         for variant, stripped in variants:
             for elements, payload in self._candidates(variant):
                 first_kind, first_word = elements[0]
-                if first_kind == CASED and (stripped is not None or tokens[i].orig != first_word):
-                    continue
-                end = _match_rest(elements, 1, tokens, i + 1)
-                if end is not None and (best is None or end > best.last):
-                    best = Match(i, end, payload)
-        return best
+                if first_kind == CASED:
+                    if stripped:
+                        continue  # an acronym is never written with a glued prefix
+                    found.append((elements, payload, first_word))
+                else:
+                    found.append((elements, payload, None))
+        if len(self._expanded_cache) > 50_000:  # bounded memory, as in _candidates
+            self._expanded_cache.clear()
+        self._expanded_cache[word] = found
+        return found
+
+    def match_at(self, tokens: Sequence[Token], i: int) -> Match | None:
+        """The longest phrase starting at token ``i`` (glued one-letter prefixes tried too)."""
+        best_end = -1
+        best_payload: Any = None
+        token = tokens[i]
+        for elements, payload, orig in self._expanded(token.norm):
+            if orig is not None and token.orig != orig:
+                continue
+            end = i + 1 if len(elements) == 1 else _match_rest(elements, 1, tokens, i + 1)
+            if end is not None and end > best_end:
+                best_end, best_payload = end, payload
+        return Match(i, best_end, best_payload) if best_end >= 0 else None
 
     def find_all(self, tokens: Sequence[Token], starts: Sequence[int] | None = None) -> list[Match]:
         """Non-overlapping matches, left to right, longest at each position.

@@ -28,15 +28,20 @@ class Token(NamedTuple):
 
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
+def split_sentences(text: str, upto: int | None = None) -> list[tuple[int, int]]:
     """(start, end) spans of the sentences of ``text``, trimmed, never empty.
 
     A period followed by a lower-case letter ("U.S. officials", "Gen. x") does not end a sentence.
+    With ``upto``, stops after the sentence holding that offset: the spans returned are the
+    first ones of the whole split (a boundary depends only on the text around it), and callers
+    that need only some sentences skip the rest of a long article.
     """
     spans: list[tuple[int, int]] = []
     start = 0
     n = len(text)
     for m in _RUN.finditer(text):
+        if upto is not None and start > upto:
+            return spans
         nxt = m.end()
         end = m.end(1)
         if end < 0:  # a line break: always a boundary
@@ -70,6 +75,9 @@ def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
 
 def tokenize(folded: str, original: str) -> list[Token]:
     """Word tokens of a folded sentence with the original text of each (same offsets)."""
+    new = tuple.__new__  # Token(...) runs a Python-level __new__; the tuple constructor is C
+    if TATWEEL not in folded:
+        return [new(Token, (m.group(), original[s:e], s, e)) for m in _WORD.finditer(folded) for s, e in (m.span(),)]
     out: list[Token] = []
     for m in _WORD.finditer(folded):
         norm = m.group()
@@ -78,5 +86,5 @@ def tokenize(folded: str, original: str) -> list[Token]:
             if not norm:
                 continue
         s, e = m.span()
-        out.append(Token(norm, original[s:e], s, e))
+        out.append(new(Token, (norm, original[s:e], s, e)))
     return out
