@@ -27,7 +27,7 @@ from streams.codec import default_registry
 from streams.errors import InputError, TensionError
 from streams.lag import read_all, wait_caught_up
 from streams.records import article_from_mapping, format_time
-from streams.settings import PACKAGE_ROOT, Settings
+from streams.settings import PACKAGE_ROOT, TOPIC_KEYS, Settings
 
 SAMPLE = PACKAGE_ROOT / "samples" / "articles.jsonl"
 LEVEL_ORDER = ("CALM", "ELEVATED", "HIGH", "SEVERE", "CRITICAL")
@@ -220,6 +220,9 @@ def worker_env(settings: Settings) -> dict[str, str]:
         "GEOTENSION_KAFKA_SASL_USERNAME": settings.kafka.sasl_username,
         "GEOTENSION_KAFKA_SSL_CAFILE": settings.kafka.ssl_cafile,
     })
+    for key in TOPIC_KEYS:
+        # The table's changelog takes its partition count from the events topic's setting.
+        env[f"GEOTENSION_TOPICS_{key.upper()}_PARTITIONS"] = str(settings.topic_spec(key).partitions)
     # The one place a secret leaves the settings: the child reads it from its environment.
     if settings.kafka.sasl_password.reveal():
         env["GEOTENSION_KAFKA_SASL_PASSWORD"] = settings.kafka.sasl_password.reveal()
