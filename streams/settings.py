@@ -115,6 +115,11 @@ class AppSettings:
     watchdog_interval_s: float = 5.0
     #: Times ``geotension worker`` restarts a stalled worker process before it gives up.
     max_restarts: int = 5
+    #: The indicator agent takes up to this many events at a time and emits each changed
+    #: snapshot once per batch (1 emits after every event).
+    batch_max: int = 500
+    #: ... waiting at most this long for a batch to fill (the latency it may add).
+    batch_window_s: float = 0.05
     log_level: str = "info"
     #: ``asyncio`` or ``uvloop`` (the ``fast`` extra): faust's own per-record cost is mostly
     #: event-loop scheduling, which uvloop makes cheaper.
@@ -515,6 +520,10 @@ def _validate(obj: Any, file: Path, path: str) -> None:
             fail("watchdog_interval_s", "must be between 0.5 and 300 seconds")
         if obj.max_restarts < 0:
             fail("max_restarts", "must be 0 or more")
+        if not 1 <= obj.batch_max <= 100_000:
+            fail("batch_max", "must be between 1 and 100000 events")
+        if not 0.0 < obj.batch_window_s <= 10.0:
+            fail("batch_window_s", "must be more than 0 and at most 10 seconds")
         if obj.processing_guarantee not in ("at_least_once", "exactly_once"):
             fail("processing_guarantee", "must be at_least_once or exactly_once")
         if not (obj.store.startswith("rocksdb://") or obj.store.startswith("memory://")):

@@ -8,13 +8,18 @@ grow with history. All keys of a dyad are written while processing that dyad's e
 which all arrive on one partition (tension.events is keyed by dyad), so they share its
 changelog partition. A decoded copy is cached in memory and dropped on every rebalance.
 Event time is the worker's own clock: the newest event time it has seen, so quiet dyads
-move on too.
+move on too. Events are taken in batches (``app.batch_max`` within ``app.batch_window_s``):
+the engine defers emission while a batch is applied and emits every changed snapshot once at
+its end, with the same final values as one event at a time.
 """
 
 from __future__ import annotations
 
 import logging
+import weakref
 from typing import Any
+
+from faust.streams import _current_event
 
 from streams.agents.deadletter import dead_letter
 from streams.app import Pipeline
@@ -104,9 +109,24 @@ def register(pipeline: Pipeline) -> Any:
             await pipeline.topics["alerts"].send(key=alert["dyad"].encode(), value=registry.encode("EscalationAlert", alert))
             counters.records_out["alerts"] += 1
 
+    batch_max, batch_window_s = settings.app.batch_max, settings.app.batch_window_s
+
     @app.agent(source, name="indicators")
     async def indicators(stream: Any) -> None:
-        async for event in stream.events():
+        # Events are acked only once their batch is done, so a crash re-delivers the whole
+        # batch; nothing awaits between the first apply and the last persist, so a rebalance
+        # cannot reset the cache mid-batch.
+        async for batch in stream.take_events(batch_max, within=batch_window_s):
+            update, failed = process_batch(batch)
+            for event, exc in failed:
+                await dead_letter(pipeline, "indicators", event, exc)
+            await publish(update)
+
+    def process_batch(batch: list[Any]) -> tuple[Update, list[tuple[Any, Exception]]]:
+        """Apply every event of ``batch``, then emit and persist each changed dyad once."""
+        failed: list[tuple[Any, Exception]] = []
+        by_dyad: dict[str, list[Any]] = {}
+        for event in batch:
             counters.records_in["indicators"] += 1
             try:
                 _, record = pipeline.registry.decode(event.value or b"", expect="TaggedEvent")
@@ -117,15 +137,31 @@ def register(pipeline: Pipeline) -> Any:
                 time_ms = to_ms(record["event_time"])
                 watermark = time_ms if cache.watermark_ms is None else max(cache.watermark_ms, time_ms)
                 state = cache.get(record["dyad"], engine)
-                update = engine.apply(state, record, watermark)
+                engine.apply(state, record, watermark, defer=True)
                 cache.watermark_ms = watermark
                 for other in cache.states.values():
                     if other is not state:
-                        update.extend(engine.advance(other, watermark))
-                cache.persist(state)
+                        engine.advance(other, watermark, defer=True)
+                by_dyad.setdefault(state.dyad, []).append(event)
             except Exception as exc:  # noqa: BLE001 - one bad record must not stop the agent
-                await dead_letter(pipeline, "indicators", event, exc)
-                continue
-            await publish(update)
+                failed.append((event, exc))
+        update = Update()
+        if cache.watermark_ms is None:
+            return update, failed
+        for state in list(cache.states.values()):
+            try:
+                update.extend(engine.flush(state, cache.watermark_ms))
+                events = by_dyad.get(state.dyad)
+                if events:
+                    # faust writes a table key to the changelog partition of the current
+                    # event; a dyad's events all come from one partition (keyed by dyad).
+                    token = _current_event.set(weakref.ref(events[-1]))
+                    try:
+                        cache.persist(state)
+                    finally:
+                        _current_event.reset(token)
+            except Exception as exc:  # noqa: BLE001 - the events that changed this dyad go to dead letters
+                failed.extend((event, exc) for event in by_dyad.get(state.dyad, []))
+        return update, failed
 
     return indicators

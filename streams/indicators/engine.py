@@ -112,10 +112,13 @@ class IndicatorEngine:
         modality = str(event.get("modality") or "ASSERTED")
         return float(self.weights.get(modality, 1.0)) * float(event.get("confidence", 1.0))
 
-    def apply(self, state: DyadState, event: Mapping[str, Any], watermark_ms: int) -> Update:
+    def apply(self, state: DyadState, event: Mapping[str, Any], watermark_ms: int, defer: bool = False) -> Update:
         """Merge one event into ``state`` and return what must be (re-)emitted.
 
         ``watermark_ms`` is the newest event time the caller has seen, this event included.
+        With ``defer`` nothing is computed yet: the steps to emit are remembered and
+        :meth:`flush` emits them once, however many events moved them (a batch of 500 events
+        on one dyad-day costs one snapshot instead of 500). The final values are the same.
         Raises IndicatorError for an event without a dyad or beyond the horizon.
         """
         _, time_ms = self.check(event, watermark_ms)
@@ -127,11 +130,11 @@ class IndicatorEngine:
             # everything from its step on (later redeliveries are covered by that).
             self._ensure_index(state)
             if not state.restored:
-                return self.advance(state, watermark_ms)
+                return self.advance(state, watermark_ms, defer)
             state.restored = False
             start = min(self.boundary_after(state.merged[state.seen[event_id]].time_ms),
                         self.boundary_after(watermark_ms - self.horizon_ms))
-            return self._emit(state, start, watermark_ms)
+            return self._emit_or_defer(state, start, watermark_ms, defer)
         source = str((event.get("source") or {}).get("country") or "")
         target = str((event.get("target") or {}).get("country") or "")
         cameo = str(event["cameo_code"])
@@ -169,15 +172,15 @@ class IndicatorEngine:
         self._reindex(state, merged, previous_time)
         first = merged.time_ms if state.first_ms is None else min(state.first_ms, merged.time_ms)
         state.first_ms = first
-        return self._emit(state, self.boundary_after(merged.time_ms), watermark_ms)
+        return self._emit_or_defer(state, self.boundary_after(merged.time_ms), watermark_ms, defer)
 
-    def advance(self, state: DyadState, watermark_ms: int) -> Update:
+    def advance(self, state: DyadState, watermark_ms: int, defer: bool = False) -> Update:
         """Emit the boundaries event time has reached since the last call (quiet days included)."""
         if state.first_ms is None:
             return Update()
         state.watermark_ms = max(state.watermark_ms or watermark_ms, watermark_ms)
         if not state.emitted:
-            return self._emit(state, self.boundary_after(state.first_ms), watermark_ms)
+            return self._emit_or_defer(state, self.boundary_after(state.first_ms), watermark_ms, defer)
         last = max(state.emitted)
         open_boundary = self.boundary_after(state.watermark_ms)
         start = last + self.step_ms
@@ -185,9 +188,22 @@ class IndicatorEngine:
             start = last  # the provisional step has closed: emit its final value
         if start > open_boundary:
             return Update()
+        return self._emit_or_defer(state, start, watermark_ms, defer)
+
+    def flush(self, state: DyadState, watermark_ms: int) -> Update:
+        """Emit what deferred :meth:`apply` / :meth:`advance` calls left pending on ``state``."""
+        if state.pending_from is None:
+            return Update()
+        start, state.pending_from = state.pending_from, None
         return self._emit(state, start, watermark_ms)
 
     # -- snapshots -------------------------------------------------------------------------
+    def _emit_or_defer(self, state: DyadState, start_ms: int, watermark_ms: int, defer: bool) -> Update:
+        if not defer:
+            return self._emit(state, start_ms, watermark_ms)
+        state.pending_from = start_ms if state.pending_from is None else min(state.pending_from, start_ms)
+        return Update()
+
     def _emit(self, state: DyadState, start_ms: int, watermark_ms: int) -> Update:
         wm = max(state.watermark_ms or watermark_ms, watermark_ms)
         assert state.first_ms is not None

@@ -70,6 +70,9 @@ class DyadState:
     dirty: set[int] = field(default_factory=set, compare=False, repr=False)
     # True after loading from storage, until the first redelivered event has re-emitted.
     restored: bool = field(default=False, compare=False, repr=False)
+    # Earliest step a deferred call still has to emit (see IndicatorEngine.flush); memory only:
+    # a crash before the flush re-delivers the events, which emit again.
+    pending_from: int | None = field(default=None, compare=False, repr=False)
 
     def head(self) -> dict[str, Any]:
         """Everything but the merged events: small, rewritten on every event."""

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from streams.errors import IndicatorError
-from streams.indicators import IndicatorEngine, batch_indicators
+from streams.indicators import IndicatorEngine, Update, batch_indicators
 from streams.indicators.engine import to_ms
 from streams.indicators.figures import poisson_surprise
 from streams.indicators.levels import next_level
@@ -156,9 +156,41 @@ event_strategy = st.builds(
 )
 
 
+def stream_latest(events: list, batch: int) -> list:
+    """Newest revision per (dyad, as_of) from the engine fed ``events`` in the given order.
+
+    ``batch`` > 1 defers emission and flushes after every ``batch`` events, as the agent does.
+    """
+    engine = IndicatorEngine(CFG)
+    states: dict = {}
+    latest: dict = {}
+    wm = None
+    defer = batch > 1
+
+    def keep(update: Update) -> None:
+        for snap in update.snapshots:
+            key = (snap["dyad"], snap["as_of"])
+            assert key not in latest or snap["revision"] >= latest[key]["revision"]
+            latest[key] = snap
+
+    for i, event in enumerate(events, start=1):
+        t = to_ms(event["event_time"])
+        wm = t if wm is None else max(wm, t)
+        state = states.setdefault(event["dyad"], engine.new_state(event["dyad"]))
+        update = engine.apply(state, event, wm, defer=defer)
+        for other in states.values():
+            if other is not state:
+                update.extend(engine.advance(other, wm, defer=defer))
+        keep(update)
+        if defer and (i % batch == 0 or i == len(events)):
+            for each in states.values():
+                keep(engine.flush(each, wm))
+    return [s for _, s in sorted(latest.items(), key=lambda kv: (kv[0][0], kv[0][1]))]
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(event_strategy, min_size=1, max_size=25), st.randoms(use_true_random=False))
-def test_shuffled_order_with_duplicates_equals_in_order_batch(raw: list, rnd: random.Random) -> None:
+@given(st.lists(event_strategy, min_size=1, max_size=25), st.randoms(use_true_random=False), st.integers(1, 12))
+def test_shuffled_order_with_duplicates_equals_in_order_batch(raw: list, rnd: random.Random, batch: int) -> None:
     events = []
     for i, (n, hours, (src, tgt), (code, gs, quad), modality) in enumerate(raw):
         events.append(make_event(f"e{n}-{i}", T0 + timedelta(hours=hours), src, tgt, code, gs, quad, modality))
@@ -166,25 +198,24 @@ def test_shuffled_order_with_duplicates_equals_in_order_batch(raw: list, rnd: ra
     shuffled = events + [rnd.choice(events) for _ in range(3)]
     rnd.shuffle(shuffled)
     expected, _, _ = batch_indicators(in_order, CFG)
-    # Streaming: newest revision per (dyad, as_of) from the engine fed in shuffled order.
+    assert stream_latest(shuffled, batch) == expected
+
+
+def test_deferred_emission_emits_each_step_once_per_flush() -> None:
     engine = IndicatorEngine(CFG)
-    states: dict = {}
-    latest: dict = {}
-    wm = None
-    for event in shuffled:
-        t = to_ms(event["event_time"])
-        wm = t if wm is None else max(wm, t)
-        state = states.setdefault(event["dyad"], engine.new_state(event["dyad"]))
-        update = engine.apply(state, event, wm)
-        for other in states.values():
-            if other is not state:
-                update.extend(engine.advance(other, wm))
-        for snap in update.snapshots:
-            key = (snap["dyad"], snap["as_of"])
-            assert key not in latest or snap["revision"] >= latest[key]["revision"]
-            latest[key] = snap
-    got = [s for _, s in sorted(latest.items(), key=lambda kv: (kv[0][0], kv[0][1]))]
-    assert got == expected
+    state = engine.new_state("ALB-IRN")
+    for n in range(5):
+        when = T0 + timedelta(hours=n)
+        assert engine.apply(state, make_event(f"d{n}", when), to_ms(when), defer=True) == Update()
+    flushed = engine.flush(state, to_ms(T0 + timedelta(hours=4)))
+    assert [(s["as_of"], s["revision"], s["provisional"]) for s in flushed.snapshots] == [
+        (datetime(2022, 9, 8, tzinfo=UTC), 10, True)]
+    assert engine.flush(state, to_ms(T0 + timedelta(hours=4))) == Update()
+    direct = engine.new_state("ALB-IRN")
+    for n in range(5):
+        when = T0 + timedelta(hours=n)
+        last = engine.apply(direct, make_event(f"d{n}", when), to_ms(when))
+    assert last.snapshots == flushed.snapshots
 
 
 def test_state_round_trips_through_json() -> None:
