@@ -110,15 +110,18 @@ class Tagger:
         others = self.gazetteer.others.positions(full, hits)
         if not _may_share_a_sentence(full, hits.positions, others):
             return []
-        # Sentences after the last hit are never read: the split stops there.
+        # Only sentences naming a relevant actor are read, so the split stops after the one
+        # holding the last such hit (often the lead: the rest of the article is background).
+        # An outsider's hit beyond the last sentence split lies in a sentence that names no
+        # relevant actor (between two sentences there is only whitespace, where no name starts).
         skip = len(title) + 1
-        last = max([p for p, _ in hits.positions[-1:]] + [p for p, _ in others[-1:]], default=-1)
+        last = hits.positions[-1][0] if hits.positions else -1
         spans = [(0, len(title))] + [(s + skip, e + skip) for s, e in split_sentences(body, last - skip)]
         starts = [s for s, _ in spans]
         named: dict[int, set[str]] = {}
         for pos, buckets in hits.positions:
             named.setdefault(bisect_right(starts, pos) - 1, set()).update(buckets)
-        other = {bisect_right(starts, pos) - 1 for pos, _ in others}
+        other = {bisect_right(starts, pos) - 1 for pos, _ in others if pos < spans[-1][1]}
         analysed: dict[int, Parts | None] = {k: self._analyse(full[spans[k][0]:spans[k][1]]) for k in sorted(named)
                                               if len(named[k]) >= 2 or k in other}
         topic_only = [k for k in named if analysed.get(k) is None]
