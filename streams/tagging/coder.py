@@ -1,9 +1,10 @@
 """The tagger facade: a NewsArticle in, TaggedEvent records out (pure, deterministic).
 
-Pipeline per article: truncate the body, run a two-regex prefilter (most news names fewer
-than two configured actors and stops here), then clean, split into sentences (headline first),
-fold, tokenize, find actor mentions and triggers, assign roles, decide modality and build
-records. Every step is linear in the text length.
+Pipeline per article: truncate the body, run the word-set prefilter (most news names fewer
+than two relevant actors and stops here, after one split and one set intersection), then
+clean, split into sentences (headline first, up to the last relevant hit), and only in the
+sentences holding hits fold, tokenize, find actor mentions and triggers, assign roles, decide
+modality and build records. Every step is linear in the text length.
 """
 
 from __future__ import annotations
