@@ -4,16 +4,42 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import socket
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
+from streams.broker import LocalBroker
 from streams.demo import start_worker, stop_worker
 from streams.settings import PACKAGE_ROOT, Settings, load_settings
 from streams.topics import ensure_topics
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def private_broker_settings(tmp_path_factory: pytest.TempPathFactory, name: str, **kafka: Any) -> Settings:
+    """Settings for a broker of a test's own: the project's jars, a fresh home, free ports.
+
+    ``kafka`` overrides client settings (security protocol, credentials, ...).
+    """
+    base = load_settings()
+    fetcher = LocalBroker(dataclasses.replace(base, kafka=dataclasses.replace(base.kafka, bootstrap="127.0.0.1:1")))
+    jars = fetcher.ensure_jars()
+    home = tmp_path_factory.mktemp(name)
+    (home / jars.name).symlink_to(jars, target_is_directory=True)
+    return dataclasses.replace(
+        base,
+        kafka=dataclasses.replace(base.kafka, bootstrap=f"127.0.0.1:{free_port()}", **kafka),
+        local_broker=dataclasses.replace(base.local_broker, home=str(home), controller_port=free_port()),
+    )
 
 
 @pytest.fixture

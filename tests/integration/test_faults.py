@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import signal
-import socket
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,8 +29,9 @@ from streams.broker import LocalBroker
 from streams.demo import stop_worker
 from streams.indicators import batch_indicators
 from streams.lag import group_lag, wait_caught_up
-from streams.settings import Settings, load_settings
+from streams.settings import Settings
 from streams.topics import ensure_topics
+from tests.integration.conftest import private_broker_settings
 from tests.integration.independent import encode
 from tests.integration.supervise import progresses
 from tests.integration.test_indicators_stream import latest_snapshots, random_events
@@ -40,11 +40,6 @@ pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
 OUTAGE_S = 20.0
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def produce(settings: Settings, events: list[dict[str, Any]]) -> None:
@@ -82,17 +77,7 @@ def wait_partly_done(settings: Settings, total: int, workers: list[Any], timeout
 @pytest.fixture
 def own_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBroker]:
     """A broker of this test's own, which it may stop and start."""
-    base = load_settings()
-    fetcher = LocalBroker(dataclasses.replace(base, kafka=dataclasses.replace(base.kafka, bootstrap="127.0.0.1:1")))
-    jars = fetcher.ensure_jars()
-    home = tmp_path_factory.mktemp("fault-broker")
-    (home / jars.name).symlink_to(jars, target_is_directory=True)
-    port, controller = _free_port(), _free_port()
-    settings = dataclasses.replace(
-        base,
-        kafka=dataclasses.replace(base.kafka, bootstrap=f"127.0.0.1:{port}"),
-        local_broker=dataclasses.replace(base.local_broker, home=str(home), controller_port=controller),
-    )
+    settings = private_broker_settings(tmp_path_factory, "fault-broker")
     broker = LocalBroker(settings)
     broker.start()
     try:

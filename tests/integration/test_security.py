@@ -15,7 +15,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -29,9 +28,10 @@ from streams.broker import LocalBroker
 from streams.demo import worker_env
 from streams.lag import read_all, wait_caught_up
 from streams.records import article_from_mapping
-from streams.settings import PACKAGE_ROOT, Secret, Settings, load_settings
+from streams.settings import PACKAGE_ROOT, Secret, Settings
 from streams.tagging import Tagger
 from streams.topics import ensure_topics
+from tests.integration.conftest import private_broker_settings
 from tests.integration.independent import decode
 
 pytestmark = [pytest.mark.broker]
@@ -52,11 +52,6 @@ ARTICLE = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 @dataclasses.dataclass
 class SecureBroker:
@@ -66,25 +61,14 @@ class SecureBroker:
 
 @pytest.fixture(scope="session")
 def secure_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureBroker]:
-    base = load_settings()
-    fetcher = LocalBroker(dataclasses.replace(base, kafka=dataclasses.replace(base.kafka, bootstrap="127.0.0.1:1")))
-    jars = fetcher.ensure_jars()
-    home = tmp_path_factory.mktemp("secure-broker")
-    (home / jars.name).symlink_to(jars, target_is_directory=True)
-    port, controller = _free_port(), _free_port()
-    kafka = dataclasses.replace(
-        base.kafka, bootstrap=f"127.0.0.1:{port}", security_protocol="SASL_SSL", sasl_mechanism="SCRAM-SHA-512",
-        sasl_username=USER, sasl_password=Secret(PASSWORD),
-    )
-    settings = dataclasses.replace(
-        base, kafka=kafka,
-        local_broker=dataclasses.replace(base.local_broker, home=str(home), controller_port=controller),
-    )
+    settings = private_broker_settings(tmp_path_factory, "secure-broker", security_protocol="SASL_SSL",
+                                       sasl_mechanism="SCRAM-SHA-512", sasl_username=USER,
+                                       sasl_password=Secret(PASSWORD))
     broker = LocalBroker(settings, secure=True)
     try:
         status, _ = broker.start()
         assert status.security_protocol == "SASL_SSL" and status.ca_file is not None
-        settings = dataclasses.replace(settings, kafka=dataclasses.replace(kafka, ssl_cafile=str(status.ca_file)))
+        settings = dataclasses.replace(settings, kafka=dataclasses.replace(settings.kafka, ssl_cafile=str(status.ca_file)))
         yield SecureBroker(broker, settings)
     finally:
         broker.stop()

@@ -76,6 +76,19 @@ def child_script(tmp_path: Path, body: str) -> list[str]:
     return [sys.executable, str(script)]
 
 
+def supervisor_process(child: list[str], max_restarts: int) -> subprocess.Popen[bytes]:
+    """``supervise(child)`` in a process of its own, as ``geotension worker`` runs it."""
+    code = f"import sys; from streams.commands.worker import supervise; sys.exit(supervise({child!r}, {max_restarts}))"
+    return subprocess.Popen([sys.executable, "-c", code])
+
+
+def wait_for_file(path: Path) -> None:
+    deadline = time.monotonic() + 30
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert path.exists(), f"{path.name} never appeared"
+
+
 def test_supervisor_restarts_a_stalled_worker_then_returns_its_status(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     args = child_script(tmp_path, f"""
@@ -109,11 +122,8 @@ def test_killing_the_supervisor_kills_the_worker(tmp_path: Path) -> None:
         pathlib.Path({str(pid_file)!r}).write_text(str(os.getpid()))
         time.sleep(120)
     """)
-    parent = subprocess.Popen([sys.executable, "-c",
-                               f"import sys; from streams.commands.worker import supervise; sys.exit(supervise({child!r}, 0))"])
-    deadline = time.monotonic() + 30
-    while not pid_file.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    parent = supervisor_process(child, max_restarts=0)
+    wait_for_file(pid_file)
     child_pid = int(pid_file.read_text())
     parent.send_signal(signal.SIGKILL)
     parent.wait()
@@ -144,10 +154,7 @@ def test_sigterm_reaches_the_worker_and_ends_the_supervisor(tmp_path: Path) -> N
         time.sleep(120)
         sys.exit(9)
     """)
-    parent = subprocess.Popen([sys.executable, "-c",
-                               f"import sys; from streams.commands.worker import supervise; sys.exit(supervise({child!r}, 3))"])
-    deadline = time.monotonic() + 30
-    while not ready.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    parent = supervisor_process(child, max_restarts=3)
+    wait_for_file(ready)
     parent.send_signal(signal.SIGTERM)
     assert parent.wait(30) == 0
