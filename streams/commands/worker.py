@@ -28,9 +28,10 @@ def worker(config_dir: str | None, loglevel: str | None, no_supervise: bool) -> 
     """Run the stream processor: tag news.raw, compute indicators, serve HTTP on 127.0.0.1.
 
     Creates missing topics first. Stop it with Ctrl-C (or SIGTERM): offsets are committed and
-    table state flushed, so a restart carries on where it stopped. The worker runs in a child
-    process; should its agents stop receiving records (app.stall_timeout_s), the child exits
-    and a fresh one carries on from the committed offsets, at most app.max_restarts times.
+    table state flushed, so a restart carries on where it stopped. faust runs in a child
+    process: should its agents get no records for app.stall_timeout_s while records wait, a
+    watchdog seeks back to the committed offsets; if that does not help the child exits with
+    status 75 and a fresh one carries on (at most app.max_restarts times).
 
     \b
     Example:
