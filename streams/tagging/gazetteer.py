@@ -241,13 +241,14 @@ def _prepare(text: str) -> tuple[str, bytes]:
                 if ch in splittable:
                     splittable = splittable.replace(ch, " ")
             encoded = splittable.encode("utf-8", "surrogatepass")
-    if any(space in encoded for space in _ASCII_ONLY_STR_SPACES_BYTES):
+    if b"\x1c" in encoded or b"\x1d" in encoded or b"\x1e" in encoded or b"\x1f" in encoded:  # no generator: hot path
         for space in _ASCII_ONLY_STR_SPACES_BYTES:
             encoded = encoded.replace(space, b" ")
     return lowered, encoded
 
 
 _ASCII_ONLY_STR_SPACES_BYTES = tuple(c.encode("ascii") for c in _ASCII_ONLY_STR_SPACES)
+assert _ASCII_ONLY_STR_SPACES_BYTES == (b"\x1c", b"\x1d", b"\x1e", b"\x1f")  # spelled out in _prepare
 
 
 @dataclass(frozen=True)
