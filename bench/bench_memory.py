@@ -80,7 +80,7 @@ def run(_here: Path) -> Iterator[dict[str, Any]]:
                 except Exception:  # noqa: BLE001 - group not formed yet
                     lag = COUNT
                 done = (COUNT - lag) * 10 // COUNT  # tenths of the stream consumed
-                if done and done not in samples:
+                if 0 < done and done not in samples:
                     samples[done] = rss_mb(worker.pid)
                 if lag == 0:
                     break
