@@ -36,6 +36,18 @@ def oracle(settings: Settings, articles: list[dict[str, Any]]) -> tuple[list[dic
     return events, snapshots
 
 
+def status_of(settings: Settings, method: str, path: str) -> int:
+    """The HTTP status of one request (errors included), its body ignored."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", settings.web.port, timeout=10)
+    try:
+        connection.request(method, path, body=b"{}" if method != "GET" else None)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
 def unrevised(snapshots: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(snapshots)
 
@@ -124,6 +136,14 @@ def test_api_bodies_errors_metrics_and_stream(make_settings: Callable[..., Setti
     assert get(settings, "/api/events/ALB-SRB") == (
         404, {"error": "`dyad`: unknown dyad 'ALB-SRB' (known: ALB-IRN, ALB-ISR, IRN-ISR)"})
     assert get(settings, "/api/indicators/..%2F..%2Fetc")[0] in (400, 404)
+    # Read-only: no route takes a write, and no path reaches the file system.
+    for path in ("/api/dyads", "/api/indicators/ALB-IRN", "/api/events/ALB-IRN", "/api/alerts", "/dashboard",
+                 "/metrics", "/healthz"):
+        for method in ("POST", "PUT", "DELETE", "PATCH"):
+            assert status_of(settings, method, path) == 405, (method, path)
+    for path in ("/dashboard/static/..%2F..%2F..%2Fconfig%2Fpipeline.yaml", "/dashboard/static/../../settings.py",
+                 "/dashboard/static/dashboard.html", "/dashboard/static/%2Fetc%2Fpasswd"):
+        assert status_of(settings, "GET", path) == 404, path
 
     # /metrics: counters, the level gauge and the latency histogram's count.
     import urllib.request
