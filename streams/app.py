@@ -81,6 +81,7 @@ def create_app(settings: Settings) -> faust.App:
         datadir=str(datadir),
         processing_guarantee=settings.app.processing_guarantee,
         broker_commit_every=1000,
+        producer_linger=settings.app.producer_linger_ms / 1000.0,
         broker_commit_interval=settings.app.commit_interval_s,
         broker_session_timeout=settings.app.session_timeout_s,
         broker_heartbeat_interval=min(3.0, settings.app.session_timeout_s / 3),

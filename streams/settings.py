@@ -120,6 +120,8 @@ class AppSettings:
     batch_max: int = 500
     #: ... waiting at most this long for a batch to fill (the latency it may add).
     batch_window_s: float = 0.05
+    #: The producer gathers records this long into one request (0 sends each at once).
+    producer_linger_ms: float = 5.0
     log_level: str = "info"
     #: ``asyncio`` or ``uvloop`` (the ``fast`` extra): faust's own per-record cost is mostly
     #: event-loop scheduling, which uvloop makes cheaper.
@@ -524,6 +526,8 @@ def _validate(obj: Any, file: Path, path: str) -> None:
             fail("batch_max", "must be between 1 and 100000 events")
         if not 0.0 < obj.batch_window_s <= 10.0:
             fail("batch_window_s", "must be more than 0 and at most 10 seconds")
+        if not 0.0 <= obj.producer_linger_ms <= 1000.0:
+            fail("producer_linger_ms", "must be between 0 and 1000 milliseconds")
         if obj.processing_guarantee not in ("at_least_once", "exactly_once"):
             fail("processing_guarantee", "must be at_least_once or exactly_once")
         if not (obj.store.startswith("rocksdb://") or obj.store.startswith("memory://")):
