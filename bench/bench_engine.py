@@ -5,7 +5,9 @@ codes and modalities over two years of event time, with 5 % of events arriving l
 20 days behind) and 2 % redelivered. Memory must be bounded by the horizon and the number of
 dyads, not by the stream's length, so the state size after 1M events is reported next to the
 size after 10k. The baseline is the bare cost of reading the same events in a Python loop
-and hashing their ids, measured in the same run.
+and hashing their ids, measured in the same run. Each size runs twice: emitting after every
+event (the offline command) and deferring emission to the end of every 500 events (the agent,
+``app.batch_max``), whose baseline is the first run.
 """
 
 from __future__ import annotations
@@ -52,23 +54,35 @@ def events(count: int, seed: int = 3) -> list[dict[str, Any]]:
     return out
 
 
-def run_stream(stream: list[dict[str, Any]]) -> tuple[float, int, int, int]:
-    """(seconds, snapshots emitted, merged events held, JSON bytes of all state) — as the agent runs it."""
+#: Events per batch in the deferred run: the agent's ``app.batch_max`` default.
+BATCH = 500
+
+
+def run_stream(stream: list[dict[str, Any]], batch: int = 1) -> tuple[float, int, int, int]:
+    """(seconds, snapshots emitted, merged events held, JSON bytes of all state).
+
+    ``batch`` 1 emits after every event (the offline command); more defers emission and
+    flushes every ``batch`` events, as the agent does with a full batch.
+    """
     engine = IndicatorEngine(load_settings().indicators)
     states: dict[str, Any] = {}
     watermark = None
     snapshots = 0
+    defer = batch > 1
     began = time.perf_counter()
-    for event in stream:
+    for n, event in enumerate(stream, start=1):
         t = to_ms(event["event_time"])
         watermark = t if watermark is None else max(watermark, t)
         state = states.get(event["dyad"])
         if state is None:
             state = states[event["dyad"]] = engine.new_state(event["dyad"])
-        update = engine.apply(state, event, watermark)
+        update = engine.apply(state, event, watermark, defer=defer)
         for other in states.values():
             if other is not state:
-                update.extend(engine.advance(other, watermark))
+                update.extend(engine.advance(other, watermark, defer=defer))
+        if defer and (n % batch == 0 or n == len(stream)):
+            for each in states.values():
+                update.extend(engine.flush(each, watermark))
         snapshots += len(update.snapshots)
     elapsed = time.perf_counter() - began
     merged = sum(len(s.merged) for s in states.values())
@@ -98,6 +112,11 @@ def run(bench_dir: Path) -> list[dict[str, Any]]:
                         "events": len(stream), "snapshots": snapshots})
         results.append({"name": f"engine_state_{count}", "value": size, "unit": "bytes (JSON of all dyad states)",
                         "merged_events_held": merged})
+        elapsed, snapshots, _, _ = run_stream(stream, BATCH)
+        batched = elapsed / len(stream) * 1e6
+        results.append({"name": f"engine_us_per_event_{count}_batch{BATCH}", "value": round(batched, 2),
+                        "unit": "us/event", "baseline": round(per_event, 2), "ratio": round(batched / per_event, 3),
+                        "events": len(stream), "snapshots": snapshots})
         del stream
     results.append({"name": "bench_process_max_rss", "value": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
                     "unit": "MiB"})
