@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from streams.errors import ConfigError
-from streams.tagging.normalize import fold
+from streams.tagging.normalize import TATWEEL, fold
 from streams.tagging.phrases import GAP, PhraseIndex, parse_phrase
 from streams.tagging.sentences import Token
 
@@ -154,101 +155,110 @@ class Gazetteer:
         """True when ``text`` may name two relevant buckets (watched states, listed non-state actors)."""
         return self.prefilter.scan(text) is not None
 
-# Punctuation that sticks to words when text is split on whitespace: the prefilter's anchor
-# set holds each anchor with these around it, so a set intersection replaces any scanning.
-_OPENERS = ("", "(", '"', "\u201c", "\u00ab", "'", "\u2018", "[")
-_CLOSERS = ("", ",", ".", ":", ";", ")", "'s", "\u2019s", "'", "\u2019", '"', "\u201d", "?", "!", "\u00bb", "]",
-            "\u060c", "\u061b", "\u061f")
-# Characters that glue words together (or hide them) in raw text; each is replaced by a space,
-# which keeps offsets. Arabic yeh/kaf become the Persian letters the aliases are written with.
-_ASCII_BREAKS = ("-", "/", "<", ">", "\x00")
-_WIDE_BREAKS = ("\u200c", "\u200d", "\u200b", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
-                "\u2066", "\u2067", "\u2068", "\u2069", "\xa0")
-_WIDE_LETTERS = (("\u064a", "\u06cc"), ("\u0643", "\u06a9"), ("\u0649", "\u06cc"))
-_WIDE = re.compile("[" + "".join(_WIDE_BREAKS) + "".join(a for a, _ in _WIDE_LETTERS) + "]")
-
-
-def _words(form: str) -> list[str]:
-    return form.lower().rstrip("*").replace("-", " ").replace("/", " ").replace("\u200c", " ").split()
-
-
-def _anchor_forms(word: str, glued: str) -> set[str]:
-    """``word`` (lower case, raw and folded) with glued prefixes and stuck-on punctuation."""
-    out = set()
-    for base in {word, fold(word)}:
-        variants = {base}
-        if base[:1] and "\u0590" <= base[0] <= "\u05ff":
-            variants |= {p + base for p in glued} | {p + q + base for p in glued for q in glued}
-        for v in variants:
-            for c in _CLOSERS:
-                out.add(v + c)
-                if c in ("", ",", "."):
-                    out.update(o + v + c for o in _OPENERS)
+def _fold_map(codepoints: range | list[int], keep: Callable[[str], bool]) -> dict[str, str]:
+    """Characters whose :func:`fold` is another single character accepted by ``keep``."""
+    out = {}
+    for cp in codepoints:
+        ch = chr(cp)
+        target = fold(ch)
+        if target != ch and len(target) == 1 and keep(target):
+            out[ch] = target
     return out
 
 
-def prepare(text: str) -> str:
-    """Lower-cased ``text`` with word-gluing characters as spaces, exactly as long as ``text``.
+# Letters the full matcher folds and the prefilter must fold the same way (one character each,
+# so offsets keep): Arabic letter variants written in Persian text, Latin letters with
+# diacritics (Albanian ë and ç, "Irán", "Israël").
+_WIDE_LETTERS = tuple(_fold_map([0x64A, 0x649, 0x643, 0x623, 0x625, 0x622, 0x671, 0x629, 0x6C0], lambda t: True).items())
+_LATIN = _fold_map(range(0xC0, 0x250), lambda t: t.isascii() and t.isalpha())
+_LATIN_ANY = re.compile("[" + "".join(sorted(_LATIN)) + "]")
+_LATIN_LEADS = tuple(sorted({c.encode("utf-8")[:1] for c in _LATIN}))
+# Characters that glue words together (or hide them) in raw text; each is replaced by a space
+# in the lowered text too, which keeps offsets (the full matcher folds them to spaces as well).
+_WIDE_BREAKS = ("\u200c", "\u200d", "\u200b", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
+                "\u2066", "\u2067", "\u2068", "\u2069", "\xa0")
+# Every ASCII byte that is not a word character (``\w``: letters, digits, underscore) splits
+# words, as it splits the full matcher's tokens: "(Iran)", "Israel's", '"Israel"', "Iran-backed".
+_ASCII_NONWORD = bytes(b if chr(b).isalnum() or b == 0x5F or b >= 0x80 else 0x20 for b in range(256))
 
-    ``str.replace`` runs in C at memory speed; a ``translate`` table costs a dictionary lookup
-    per character, ten times slower on Persian or Hebrew text.
-    """
+
+def _is_split_char(cp: int) -> bool:
+    ch = chr(cp)
+    return not (ch.isalnum() or ch == "_") and not unicodedata.category(ch).startswith("M") and fold(ch) != "\u0640"
+
+
+# Non-ASCII characters that are neither word characters nor marks, in the blocks news uses
+# (Latin-1 punctuation « » ·, general punctuation “ ” ‘ ’ „ – — …, Hebrew maqaf, geresh and
+# gershayim, Arabic comma, semicolon and question mark, CJK and full-width punctuation) and
+# whitespace that only ``str.split`` knows: in the UTF-8 words (never in the lowered text) each
+# becomes a space, so a name stuck to any of them is still a whole word.
+_WIDE_SPLIT = "".join(chr(cp) for lo, hi in ((0x80, 0xBF), (0xD7, 0xD7), (0xF7, 0xF7), (0x2000, 0x206F), (0x2190, 0x21FF),
+                                             (0x2E00, 0x2E7F), (0x3000, 0x303F), (0xFE30, 0xFE6F), (0xFF00, 0xFF20),
+                                             (0xFF3B, 0xFF40), (0xFF5B, 0xFF65), (0x1680, 0x1680))
+                      for cp in range(lo, hi + 1) if _is_split_char(cp) and chr(cp) not in _WIDE_BREAKS)
+_WIDE_SPLIT += "".join(chr(cp) for cp in range(0x590, 0x700) if _is_split_char(cp))
+_WIDE_SPLIT += "\ufeff"  # a BOM inside text: clean() makes it a space, after the first scan
+_WIDE_SPLIT_RE = re.compile("[" + re.escape(_WIDE_SPLIT) + "]")
+_WIDE_BREAK_LEADS = tuple(sorted({c.encode("utf-8")[:1] for c in _WIDE_BREAKS}))
+_WORD = re.compile(r"\w+")
+
+
+def _words(form: str) -> list[str]:
+    """The full matcher's words of a configured form (folded ``\\w+`` runs, marks dropped)."""
+    out = [m.group().replace(TATWEEL, "") for m in _WORD.finditer(fold(form.lower().rstrip("*")))]
+    return [w for w in out if w]
+
+
+def _cased_words(form: str) -> list[str]:
+    """The original spelling of each word of an acronym form (matched by case)."""
+    raw = form.rstrip("*")
+    return [raw[m.start():m.end()] for m in _WORD.finditer(fold(raw))]
+
+
+def _anchor_forms(word: str, glued: str) -> set[str]:
+    """``word`` (folded) with glued prefixes (Hebrew)."""
+    variants = {word}
+    if word[:1] and "\u0590" <= word[0] <= "\u05ff":
+        variants |= {p + word for p in glued} | {p + q + word for p in glued for q in glued}
+    return variants
+
+
+def prepare(text: str) -> str:
+    """Lower-cased ``text`` with its letters folded as the full matcher folds them and
+    word-gluing characters as spaces, exactly as long as ``text``."""
     return _prepare(text)[0]
 
 
-# Whitespace that ``str.split()`` splits on and ``bytes.split()`` does not (the latter knows
-# only ASCII space, tab, CR, LF, VT, FF).
-_ASCII_ONLY_STR_SPACES = ("\x1c", "\x1d", "\x1e", "\x1f")
-_WIDE_SPACES = ("\x85", "\u1680", *(chr(c) for c in range(0x2000, 0x200B)), "\u2028", "\u2029", "\u202f", "\u205f", "\u3000")
-# One scan of non-ASCII text finds whether anything needs replacing: word-gluing characters,
-# Arabic letter variants, or whitespace that only ``str.split`` knows.
-_WIDE_ANY = re.compile("[" + "".join(_WIDE_BREAKS) + "".join(a for a, _ in _WIDE_LETTERS) + "".join(_WIDE_SPACES) + "]")
-# That scan costs a few microseconds on Persian or Hebrew text; it is needed only when the
-# UTF-8 form holds a lead byte of one of those characters (one memchr each, and none of them
-# starts a Persian or Hebrew letter) or one of the Arabic letters.
-_WIDE_LEADS = tuple(sorted({c.encode("utf-8")[:1] for c in (*_WIDE_BREAKS, *_WIDE_SPACES)}))
-
-
 def _prepare(text: str) -> tuple[str, bytes]:
-    """:func:`prepare`'s text, and the same text as UTF-8 whose ``bytes.split()`` gives exactly
-    the words of ``str.split()`` on it (encoded).
+    """:func:`prepare`'s text, and its words as UTF-8: ``bytes.split()`` on it gives each run of
+    word characters (and marks) of the text once, with every punctuation mark and space between
+    them gone (the full matcher's tokens, as written).
 
     Splitting bytes is faster than splitting a ``str`` (no character-width scan per word,
     twice as fast on Persian or Hebrew), and the anchor sets hold encoded anchors: UTF-8 maps
-    equal words to equal bytes and back, so the test is the same. Whitespace that only
-    ``str.split`` splits on becomes a plain space in the bytes (never in the text, whose phrase
-    checks must see it as written).
+    equal words to equal bytes and back, so the test is the same. ``str.replace`` runs in C at
+    memory speed; a ``translate`` table on a ``str`` costs a dictionary lookup per character,
+    ten times slower on Persian or Hebrew text, so each replacement is done only when needed.
     """
     lowered = text.lower()
     if len(lowered) != len(text):  # "İ".lower() is two characters: keep such letters as written
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    for ch in _ASCII_BREAKS:
-        if ch in lowered:
-            lowered = lowered.replace(ch, " ")
     if lowered.isascii():
-        encoded = lowered.encode("ascii")
-    else:
-        encoded = lowered.encode("utf-8", "surrogatepass")
-        if (any(b in encoded for b in _WIDE_LEADS) or any(a in lowered for a, _ in _WIDE_LETTERS)) and _WIDE_ANY.search(lowered):
-            for ch in _WIDE_BREAKS:
-                if ch in lowered:
-                    lowered = lowered.replace(ch, " ")
-            for a, b in _WIDE_LETTERS:
-                if a in lowered:
-                    lowered = lowered.replace(a, b)
-            splittable = lowered
-            for ch in _WIDE_SPACES:
-                if ch in splittable:
-                    splittable = splittable.replace(ch, " ")
-            encoded = splittable.encode("utf-8", "surrogatepass")
-    if b"\x1c" in encoded or b"\x1d" in encoded or b"\x1e" in encoded or b"\x1f" in encoded:  # no generator: hot path
-        for space in _ASCII_ONLY_STR_SPACES_BYTES:
-            encoded = encoded.replace(space, b" ")
-    return lowered, encoded
-
-
-_ASCII_ONLY_STR_SPACES_BYTES = tuple(c.encode("ascii") for c in _ASCII_ONLY_STR_SPACES)
-assert _ASCII_ONLY_STR_SPACES_BYTES == (b"\x1c", b"\x1d", b"\x1e", b"\x1f")  # spelled out in _prepare
+        return lowered, lowered.encode("ascii").translate(_ASCII_NONWORD)
+    encoded = lowered.encode("utf-8", "surrogatepass")
+    for a, b in _WIDE_LETTERS:
+        if a in lowered:
+            lowered = lowered.replace(a, b)
+    if any(b in encoded for b in _LATIN_LEADS):
+        found = _LATIN_ANY.findall(lowered)
+        for ch in set(found):
+            lowered = lowered.replace(ch, _LATIN[ch])
+    if any(b in encoded for b in _WIDE_BREAK_LEADS):
+        for ch in _WIDE_BREAKS:
+            if ch in lowered:
+                lowered = lowered.replace(ch, " ")
+    splittable = _WIDE_SPLIT_RE.sub(" ", lowered)
+    return lowered, splittable.encode("utf-8", "surrogatepass").translate(_ASCII_NONWORD)
 
 
 @dataclass(frozen=True)
@@ -280,15 +290,14 @@ class Prefilter:
         self.stems: list[tuple[str, str]] = []
         self._forms: list[tuple[list[str], str, str | None]] = []
         self._plain: dict[str, frozenset[str]] = {}
-        self._verify: dict[str, tuple[tuple[str, tuple[str, ...], bool], ...]] = {}
+        self._verify: dict[str, tuple[_Verify, ...]] = {}
         self._table: dict[str, tuple[frozenset[str], tuple[_Verify, ...]]] = {}
         self._anchor_set: frozenset[bytes] = frozenset()  # UTF-8, as the words _prepare splits
         self._watched: frozenset[str] = frozenset()
 
     def add(self, form: str, kind: str, bucket: str, cased: bool = False) -> None:
         if kind == "stems":
-            self.stems.append((fold(form.lower()), bucket))
-            self.stems.append((form.lower(), bucket))
+            self.stems.append((fold(form.lower()), bucket))  # the lowered text is folded alike
         else:
             self._forms.append((_words(form), bucket, form if cased else None))
 
@@ -304,27 +313,27 @@ class Prefilter:
             if len(words) == 1 and cased is None:
                 singles.setdefault(bucket, set()).add(words[0])
         plain: dict[str, set[str]] = {}
-        verify: dict[str, set[tuple[str, tuple[str, ...], bool]]] = {}
+        verify: dict[str, set[_Verify]] = {}
         for words, bucket, cased in self._forms:
             if not words:
                 continue
             own = [w for w in words if w in singles.get(bucket, ())]
             word = own[0] if own else max(words, key=len)
-            phrase = " ".join(words)
-            checks: tuple[str, ...]
+            # The whole name as the full matcher reads it: its words in a row, anything that is
+            # no word character between them (spaces of any kind, punctuation, gershayim).
             if cased is not None:
-                checks, in_original = (cased,), True
+                check, in_original = re.compile(r"\W+".join(map(re.escape, _cased_words(cased)))), True
             else:
-                variants = {phrase, fold(phrase)}
-                checks, in_original = tuple(sorted(variants | {v.replace("'", "\u2019") for v in variants})), False
+                check, in_original = re.compile(r"\W+".join(map(re.escape, words))), False
             for anchor in _anchor_forms(word, self._glued):
                 self.anchors.setdefault(anchor, set()).add(bucket)
                 if own or (len(words) == 1 and cased is None):
                     plain.setdefault(anchor, set()).add(bucket)
                 else:
-                    verify.setdefault(anchor, set()).add((bucket, checks, in_original))
+                    verify.setdefault(anchor, set()).add((bucket, check, in_original))
         self._plain = {k: frozenset(v) for k, v in plain.items()}
-        self._verify = {k: tuple(sorted(e for e in v if e[0] not in plain.get(k, ()))) for k, v in verify.items()}
+        self._verify = {k: tuple(sorted((e for e in v if e[0] not in plain.get(k, ())), key=lambda e: (e[0], e[1].pattern, e[2])))
+                        for k, v in verify.items()}
         # Both tables in one lookup per anchor word of a text.
         self._table = {k: (self._plain.get(k, frozenset()), self._verify.get(k, ())) for k in self.anchors}
         self._anchor_set = frozenset(a.encode("utf-8") for a in self.anchors)
@@ -366,10 +375,10 @@ class Prefilter:
             hit = set(plain)
             pending: list[_Verify] = []
             for entry in entries:
-                bucket, checks, in_original = entry
+                bucket, check, in_original = entry
                 if not everything and bucket in found:
                     pending.append(entry)
-                elif any(c in (text if in_original else lowered) for c in checks):
+                elif check.search(text if in_original else lowered):
                     hit.add(bucket)
             found |= hit
             rows.append((word, hit, pending))
@@ -389,8 +398,8 @@ class Prefilter:
         found: set[str] = set()
         words: list[tuple[str, frozenset[str]]] = []
         for word, hit, pending in rows:
-            for bucket, checks, in_original in pending:
-                if bucket not in hit and any(c in (text if in_original else lowered) for c in checks):
+            for bucket, check, in_original in pending:
+                if bucket not in hit and check.search(text if in_original else lowered):
                     hit.add(bucket)
             if hit:
                 found |= hit
@@ -402,9 +411,9 @@ class Prefilter:
         return found, words
 
 
-# A phrase check: the bucket it confirms, the spellings to look for, and whether in the original
+# A phrase check: the bucket it confirms, the pattern of its words, and whether in the original
 # text (acronyms, by case) or in the lowered one.
-_Verify = tuple[str, tuple[str, ...], bool]
+_Verify = tuple[str, re.Pattern[str], bool]
 # An anchor word of a text: the word, the buckets it names so far, the checks left pending.
 _Row = tuple[str, set[str], list[_Verify]]
 # A stem: the stem, its bucket, and whether it is in the text (None: not looked for yet).
