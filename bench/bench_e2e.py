@@ -207,9 +207,14 @@ def passthrough(spec: dict[str, Any]) -> None:
     """The topology with agents that forward bytes unchanged (the comparison baseline)."""
     import faust
 
+    from streams.settings import load_settings
+
+    # The worker's own framework settings (producer linger, no start-up spinner), so that the
+    # ratio prices our code, not a difference in faust configuration.
+    linger = load_settings().app.producer_linger_ms / 1000.0
     app = faust.App(spec["id"], broker=f"kafka://{spec['bootstrap']}", store="memory://", web_enabled=False,
                     value_serializer="raw", key_serializer="raw", topic_replication_factor=1, autodiscover=False,
-                    consumer_auto_offset_reset="earliest", broker_commit_every=1000)
+                    consumer_auto_offset_reset="earliest", broker_commit_every=1000, producer_linger=linger)
     news, events, indicators = (app.topic(spec[k], value_serializer="raw", key_serializer="raw")
                                 for k in ("news", "events", "indicators"))
 
@@ -223,7 +228,9 @@ def passthrough(spec: dict[str, Any]) -> None:
         async for event in stream.events():
             await indicators.send(key=event.key, value=event.value)
 
-    faust.Worker(app, loglevel="warning", quiet=True).execute_from_commandline()
+    runner = faust.Worker(app, loglevel="warning", quiet=True)
+    runner.spinner = None
+    runner.execute_from_commandline()
 
 
 if __name__ == "__main__":
