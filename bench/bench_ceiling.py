@@ -6,6 +6,9 @@ fresh consumer group:
 
 * ``faust-default``     — a faust app configured like ``create_app`` before tuning, an agent
   iterating ``stream.events()`` and doing nothing;
+* ``faust-no-spinner``  — the default with faust's start-up spinner off, as ``geotension
+  worker`` runs it: the spinner sets the root logger to DEBUG, so every debug call in faust
+  and aiokafka builds a log record;
 * ``faust-tuned``       — the same agent with faust's buffer, poll and fetch settings raised
   (:data:`TUNED`);
 * ``faust-uvloop``      — the default settings on uvloop (``app.event_loop: uvloop``);
@@ -31,7 +34,7 @@ from typing import Any
 
 COUNT = 200_000
 PARTITIONS = 3
-VARIANTS = ("faust-default", "faust-tuned", "faust-uvloop", "faust-uvloop-take", "aiokafka")
+VARIANTS = ("faust-default", "faust-no-spinner", "faust-tuned", "faust-uvloop", "faust-uvloop-take", "aiokafka")
 #: The faust settings tried against the default (stream_wait_empty, larger poll batches and
 #: stream buffer, bigger fetches): kept as a variant to show they do not move the ceiling.
 TUNED = {"stream_wait_empty": False, "broker_max_poll_records": 5000, "stream_buffer_maxsize": 32768,
@@ -173,6 +176,8 @@ def child_faust(variant: str, address: str, topic: str, count: int) -> None:
                     finish()
 
     worker = faust.Worker(app, loglevel="warning", quiet=True)
+    if variant == "faust-no-spinner":
+        worker.spinner = None
     worker.execute_from_commandline()
 
 
