@@ -184,22 +184,46 @@ _ASCII_NONWORD = bytes(b if chr(b).isalnum() or b == 0x5F or b >= 0x80 else 0x20
 
 def _is_split_char(cp: int) -> bool:
     ch = chr(cp)
-    return not (ch.isalnum() or ch == "_") and not unicodedata.category(ch).startswith("M") and fold(ch) != "\u0640"
+    return unicodedata.category(ch)[0] in "PZ" or ch.isspace()
 
 
-# Non-ASCII characters that are neither word characters nor marks, in the blocks news uses
-# (Latin-1 punctuation « » ·, general punctuation “ ” ‘ ’ „ – — …, Hebrew maqaf, geresh and
-# gershayim, Arabic comma, semicolon and question mark, CJK and full-width punctuation) and
-# whitespace that only ``str.split`` knows: in the UTF-8 words (never in the lowered text) each
-# becomes a space, so a name stuck to any of them is still a whole word.
-_WIDE_SPLIT = "".join(chr(cp) for lo, hi in ((0x80, 0xBF), (0xD7, 0xD7), (0xF7, 0xF7), (0x2000, 0x206F), (0x2190, 0x21FF),
-                                             (0x2E00, 0x2E7F), (0x3000, 0x303F), (0xFE30, 0xFE6F), (0xFF00, 0xFF20),
-                                             (0xFF3B, 0xFF40), (0xFF5B, 0xFF65), (0x1680, 0x1680))
-                      for cp in range(lo, hi + 1) if _is_split_char(cp) and chr(cp) not in _WIDE_BREAKS)
-_WIDE_SPLIT += "".join(chr(cp) for cp in range(0x590, 0x700) if _is_split_char(cp))
-_WIDE_SPLIT += "\ufeff"  # a BOM inside text: clean() makes it a space, after the first scan
-_WIDE_SPLIT_RE = re.compile("[" + re.escape(_WIDE_SPLIT) + "]")
+# Non-ASCII punctuation and spaces, in the blocks news uses (Latin-1 « » ·, general punctuation
+# “ ” ‘ ’ „ – — … and the typographic spaces, Hebrew maqaf, geresh and gershayim, Arabic comma,
+# semicolon and question mark, CJK and full-width punctuation), and a BOM (clean() makes it a
+# space, after the first scan): in the UTF-8 words (never in the lowered text) each becomes a
+# space, so a name stuck to any of them is still a whole word. Symbols (© → €) are not among them.
+_SPLIT_CHARS = [chr(cp) for lo, hi in ((0x80, 0xBF), (0x590, 0x6FF), (0x1680, 0x1680), (0x2000, 0x206F), (0x2E00, 0x2E7F),
+                                       (0x3000, 0x303F), (0xFE30, 0xFE6F), (0xFF00, 0xFF65))
+                for cp in range(lo, hi + 1) if _is_split_char(cp) and chr(cp) not in _WIDE_BREAKS] + ["\ufeff"]
+# Two-byte ones by lead byte: each looked for (``in``, at memory speed) only when its lead byte
+# is in the text. Three-byte ones in one bytes pattern, run only when one of their lead bytes is.
+_SPLIT_2: tuple[tuple[bytes, tuple[tuple[str, bytes], ...]], ...] = tuple(
+    (lead, tuple((c, c.encode("utf-8")) for c in _SPLIT_CHARS if len(c.encode("utf-8")) == 2 and c.encode("utf-8")[:1] == lead))
+    for lead in sorted({c.encode("utf-8")[:1] for c in _SPLIT_CHARS if len(c.encode("utf-8")) == 2}))
+
+
+def _three_byte_patterns() -> tuple[tuple[bytes, re.Pattern[bytes]], ...]:
+    """For each lead byte, one pattern opening with that byte (a literal prefix: the engine
+    skips ahead to it, where a pattern opening with an alternation tries every byte)."""
+    tree: dict[bytes, dict[int, set[int]]] = {}
+    for c in _SPLIT_CHARS:
+        b = c.encode("utf-8")
+        if len(b) == 3:
+            tree.setdefault(b[:1], {}).setdefault(b[1], set()).add(b[2])
+    out = []
+    for lead, seconds in sorted(tree.items()):
+        branches = [re.escape(bytes([sb])) + b"[" + b"".join(re.escape(bytes([t])) for t in sorted(thirds)) + b"]"
+                    for sb, thirds in sorted(seconds.items())]
+        out.append((lead, re.compile(re.escape(lead) + b"(?:" + b"|".join(branches) + b")")))
+    return tuple(out)
+
+
+_SPLIT_3 = _three_byte_patterns()
 _WIDE_BREAK_LEADS = tuple(sorted({c.encode("utf-8")[:1] for c in _WIDE_BREAKS}))
+_WIDE_LETTER_LEADS = tuple(sorted({a.encode("utf-8")[:1] for a, _ in _WIDE_LETTERS}))
+_WIDE_BREAKS_8 = tuple((c, c.encode("utf-8")) for c in _WIDE_BREAKS)
+# Latin-1 text (Albanian, most Western European news) is folded in one bytes.translate.
+_LATIN1_FOLD = bytes(ord(_LATIN.get(chr(b), chr(b))) for b in range(256))
 _WORD = re.compile(r"\w+")
 
 
@@ -246,19 +270,46 @@ def _prepare(text: str) -> tuple[str, bytes]:
     if lowered.isascii():
         return lowered, lowered.encode("ascii").translate(_ASCII_NONWORD)
     encoded = lowered.encode("utf-8", "surrogatepass")
-    for a, b in _WIDE_LETTERS:
-        if a in lowered:
-            lowered = lowered.replace(a, b)
+    # Lead bytes are looked for in this first encoding: the replacements below never create one
+    # of the characters they look for. The text is encoded again only if a letter changed (a
+    # 2-byte needle is slow to find in Persian or Hebrew bytes, so no bytes.replace for them).
+    changed = False
+    if b"\xd8" in encoded or b"\xd9" in encoded or b"\xdb" in encoded:  # _WIDE_LETTER_LEADS, spelled out
+        for a, b in _WIDE_LETTERS:
+            if a in lowered:
+                lowered = lowered.replace(a, b)
+                changed = True
     if any(b in encoded for b in _LATIN_LEADS):
-        found = _LATIN_ANY.findall(lowered)
-        for ch in set(found):
-            lowered = lowered.replace(ch, _LATIN[ch])
+        try:
+            latin = lowered.encode("latin-1").translate(_LATIN1_FOLD)
+        except UnicodeEncodeError:
+            for ch in set(_LATIN_ANY.findall(lowered)):
+                lowered = lowered.replace(ch, _LATIN[ch])
+        else:
+            if latin.isascii():  # Albanian: ë and ç were its only letters beyond ASCII
+                return latin.decode("ascii"), latin.translate(_ASCII_NONWORD)
+            lowered = latin.decode("latin-1")
+        changed = True
+    if changed:
+        encoded = lowered.encode("utf-8", "surrogatepass")
     if any(b in encoded for b in _WIDE_BREAK_LEADS):
-        for ch in _WIDE_BREAKS:
+        for ch, ch8 in _WIDE_BREAKS_8:
             if ch in lowered:
                 lowered = lowered.replace(ch, " ")
-    splittable = _WIDE_SPLIT_RE.sub(" ", lowered)
-    return lowered, splittable.encode("utf-8", "surrogatepass").translate(_ASCII_NONWORD)
+                encoded = encoded.replace(ch8, b" ")
+    for lead, chars in _SPLIT_2:
+        if lead in encoded:
+            for ch, ch8 in chars:
+                if ch in lowered:  # str search: a 2-byte needle is slow in Persian or Hebrew bytes
+                    encoded = encoded.replace(ch8, b" ")
+    for lead, pattern in _SPLIT_3:
+        if lead in encoded:
+            encoded = pattern.sub(b" ", encoded)
+    return lowered, encoded.translate(_ASCII_NONWORD)
+
+
+_LEADS_SPELLED_OUT = (b"\xd8", b"\xd9", b"\xdb")
+assert _WIDE_LETTER_LEADS == _LEADS_SPELLED_OUT  # spelled out in _prepare
 
 
 @dataclass(frozen=True)
