@@ -225,6 +225,12 @@ _WIDE_BREAKS_8 = tuple((c, c.encode("utf-8")) for c in _WIDE_BREAKS)
 # Latin-1 text (Albanian, most Western European news) is folded in one bytes.translate.
 _LATIN1_FOLD = bytes(ord(_LATIN.get(chr(b), chr(b))) for b in range(256))
 _WORD = re.compile(r"\w+")
+# What fold() turns into tatweel (combining marks), and tatweel itself.
+_MARK = re.compile("[" + TATWEEL + "".join(chr(cp) for cp in range(0x300, 0x1000) if fold(chr(cp)) == TATWEEL) + "]")
+# The Arabic marks written in Persian news (tanwin, harakat, shadda, sukun, hamza above,
+# superscript alef) and tatweel: looked for one by one, a scan of every Persian text costs more.
+_COMMON_MARKS = (TATWEEL, *(chr(cp) for cp in range(0x64B, 0x656)), "\u0670")
+TATWEEL_8 = TATWEEL.encode("utf-8")
 
 
 def _words(form: str) -> list[str]:
@@ -290,6 +296,14 @@ def _prepare(text: str) -> tuple[str, bytes]:
                 return latin.decode("ascii"), latin.translate(_ASCII_NONWORD)
             lowered = latin.decode("latin-1")
         changed = True
+    if ((b"\xcc" in encoded or b"\xcd" in encoded or b"\xd6" in encoded  # accents typed apart, niqqud
+         or (b"\xd9" in encoded and any(c in lowered for c in _COMMON_MARKS))) and _MARK.search(lowered)):
+        # Combining marks (accents typed apart, Hebrew niqqud, Arabic harakat such as the ezafe
+        # kasra) and tatweel: the full matcher's tokens drop them. Here they become tatweel in
+        # the text (same length) and vanish from its words.
+        lowered = _MARK.sub(TATWEEL, lowered)
+        encoded = lowered.encode("utf-8", "surrogatepass").replace(TATWEEL_8, b"")
+        changed = False
     if changed:
         encoded = lowered.encode("utf-8", "surrogatepass")
     if any(b in encoded for b in _WIDE_BREAK_LEADS):
@@ -421,6 +435,8 @@ class Prefilter:
         found: set[str] = set()
         rows: list[_Row] = []
         table = self._table
+        if TATWEEL in lowered:  # marks (as tatweel, see _prepare): the full matcher's tokens drop them
+            lowered = lowered.replace(TATWEEL, "")
         for word in anchors:
             plain, entries = table[word]
             hit = set(plain)
@@ -448,6 +464,8 @@ class Prefilter:
         it names: the pending checks of :meth:`_match` done."""
         found: set[str] = set()
         words: list[tuple[str, frozenset[str]]] = []
+        if TATWEEL in lowered:
+            lowered = lowered.replace(TATWEEL, "")
         for word, hit, pending in rows:
             for bucket, check, in_original in pending:
                 if bucket not in hit and check.search(text if in_original else lowered):
@@ -472,7 +490,12 @@ _StemRow = tuple[str, str, bool | None]
 
 
 def _positions(lowered: str, words: list[tuple[str, frozenset[str]]]) -> tuple[tuple[int, frozenset[str]], ...]:
-    out = []
+    out: list[tuple[int, frozenset[str]]] = []
+    if TATWEEL in lowered:  # a word may hold marks (as tatweel): found with them
+        for w, buckets in words:
+            out.extend((m.start(), buckets) for m in re.finditer(f"{TATWEEL}*".join(map(re.escape, w)), lowered))
+        out.sort(key=lambda p: p[0])
+        return tuple(out)
     for w, buckets in words:
         at = lowered.find(w)
         while at >= 0:

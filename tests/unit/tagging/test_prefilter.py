@@ -151,6 +151,12 @@ KNOWN_GAPS = [
     "Irani dhe Shqipërinë.",
     "Irán e Israel",  # Latin letters with diacritics the config does not write
     "L'Iran et Israël",
+    # Combining marks: the full matcher folds them to tatweel and drops them from its tokens.
+    "Ira\u0301n attacked Israe\u0308l",  # accents typed apart (NFD)
+    "ایرانِ به آلبانی حمله کرد",  # Persian ezafe kasra
+    "ایــران و آلبانی",  # tatweel (kashida) inside a name
+    "اِیران و آلبانی",  # a mark inside a word
+    "איראן תקפה את יִשְׂרָאֵל",  # Hebrew niqqud
 ]
 # Punctuation that real news puts around a name.
 WRAPS = [("(", ")"), ("[", "]"), ("\u201c", "\u201d"), ("\u2018", "\u2019"), ("\u00ab", "\u00bb"), ("\u201e", "\u201c"),
@@ -198,3 +204,15 @@ def test_the_full_matcher_reads_every_spelling(tagger: Tagger, text: str) -> Non
     # Hebrew acronyms with gershayim (or the ASCII quote typed for it), Persian alef variants,
     # Albanian ë: the full matcher codes them like the configured spelling.
     assert _full_match_buckets(tagger, text)
+
+
+
+# Still dropped: symbols (© → €) glued to a name do not split words.
+REMAINING_GAPS = ["Iran\u00a9Israel", "Iran\u2192Israel"]
+
+
+@pytest.mark.parametrize("text", REMAINING_GAPS)
+@pytest.mark.xfail(strict=True, reason="symbols are not word separators for the prefilter")
+def test_remaining_gaps(tagger: Tagger, text: str) -> None:
+    assert len(_full_match_buckets(tagger, text)) >= 2
+    assert tagger.gazetteer.prefilter.scan(text) is not None
