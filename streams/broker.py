@@ -814,6 +814,10 @@ class LocalBroker:
             f"log.dirs={self.data_dir}",
             "num.partitions=1",
             "auto.create.topics.enable=true",
+            # Records carry their event time, often years back; the 7-day default would delete
+            # replayed history at the next retention check (every 5 minutes), topics made by
+            # hand or auto-created included. The pipeline's topics set retention.ms themselves.
+            "log.retention.ms=-1",
             # One node: every internal topic must live with a single replica.
             "default.replication.factor=1",
             "min.insync.replicas=1",

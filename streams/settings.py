@@ -83,7 +83,10 @@ class TopicSettings:
 
     name: str
     partitions: int = 1
-    retention: str = ""
+    #: ``retention.ms`` the topic is created with; -1 keeps records until deleted by hand.
+    #: Kafka ages records by their timestamp, which here is the event time: with a 7-day
+    #: retention, a replayed 2022 article is deleted at the broker's next retention check.
+    retention_ms: int = -1
 
 
 @dataclass(frozen=True)
@@ -510,6 +513,8 @@ def _validate(obj: Any, file: Path, path: str) -> None:
             fail("name", "must not be empty")
         if obj.partitions < 1:
             fail("partitions", "must be at least 1")
+        if obj.retention_ms != -1 and obj.retention_ms < 1:
+            fail("retention_ms", "must be -1 (keep forever) or a positive number of milliseconds")
     elif isinstance(obj, WebSettings):
         if not 0 <= obj.port <= 65535:
             fail("port", "must be a TCP port (0-65535)")

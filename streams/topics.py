@@ -7,9 +7,14 @@ decoded then reaches the dead-letter topic instead of failing inside the framewo
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from streams.errors import BrokerError
 from streams.kafka_clients import admin_client
 from streams.settings import TOPIC_KEYS, Settings
+
+log = logging.getLogger("geotension.topics")
 
 
 def topic_specs(settings: Settings) -> dict[str, tuple[str, int]]:
@@ -17,19 +22,32 @@ def topic_specs(settings: Settings) -> dict[str, tuple[str, int]]:
     return {key: (settings.topic(key), settings.topic_spec(key).partitions) for key in TOPIC_KEYS}
 
 
+def topic_configs(settings: Settings) -> dict[str, dict[str, str]]:
+    """Full topic name → the topic configs it is created with."""
+    return {settings.topic(key): {"retention.ms": str(settings.topic_spec(key).retention_ms)} for key in TOPIC_KEYS}
+
+
 def ensure_topics(settings: Settings) -> list[str]:
-    """Create the pipeline's topics that do not exist yet; returns the names created."""
+    """Create the pipeline's topics that do not exist yet; returns the names created.
+
+    Topics that already exist are left as they are, but a ``retention.ms`` other than the
+    configured one is logged as a warning: Kafka ages records by their timestamps, which are
+    event times here, so a topic made with the broker's usual 7-day retention deletes replayed
+    history within minutes.
+    """
     from kafka.admin import NewTopic
     from kafka.errors import KafkaError, TopicAlreadyExistsError
 
     admin = admin_client(settings)
+    configs = topic_configs(settings)
     try:
         existing = set(admin.list_topics())
         wanted = [
-            NewTopic(name=name, num_partitions=partitions, replication_factor=1)
+            NewTopic(name=name, num_partitions=partitions, replication_factor=1, topic_configs=configs[name])
             for name, partitions in topic_specs(settings).values()
             if name not in existing
         ]
+        _warn_on_retention(admin, {name: configs[name] for name in configs if name in existing})
         if not wanted:
             return []
         try:
@@ -41,6 +59,29 @@ def ensure_topics(settings: Settings) -> list[str]:
         return [t.name for t in wanted]
     finally:
         admin.close()
+
+
+def _warn_on_retention(admin: Any, configs: dict[str, dict[str, str]]) -> None:
+    """Log each existing topic whose retention.ms differs from the configured one."""
+    if not configs:
+        return
+    from kafka.admin import ConfigResource, ConfigResourceType
+    from kafka.errors import KafkaError
+
+    try:
+        described = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name) for name in configs],
+                                           config_filter="all")
+    except KafkaError as exc:  # only a diagnostic: the topics exist and work
+        log.debug("cannot read topic configs: %s", exc)
+        return
+    for name, wanted in sorted(configs.items()):
+        actual = described.get("topic", {}).get(name, {}).get("retention.ms", {}).get("value")
+        if actual is not None and actual != wanted["retention.ms"]:
+            log.warning("topic %s has retention.ms=%s, not %s as configured (Kafka ages records by their "
+                        "timestamp, the event time here, so replayed history can be deleted within minutes); "
+                        "change it with kafka-configs.sh --alter --entity-type topics --entity-name %s "
+                        "--add-config retention.ms=%s", name, actual, wanted["retention.ms"], name,
+                        wanted["retention.ms"])
 
 
 def delete_topics(settings: Settings, names: list[str]) -> None:

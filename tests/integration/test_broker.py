@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 
 from streams.broker import BrokerStatus, LocalBroker, broker_answers
 from streams.cli import cli
@@ -154,6 +154,20 @@ def test_stale_pid_file_is_ignored(home: Path, tmp_path: Path) -> None:
     assert not status.running and status.pid is None
     assert broker.stop() is False
     assert not broker.pid_file.exists()
+
+
+def test_a_topic_made_by_hand_keeps_event_time_stamped_records(running: Running) -> None:
+    # Records carry event times years back; the broker's usual 7-day retention would delete
+    # them at its next retention check, so the local broker keeps records by default.
+    topic = f"t-hand-{time.time_ns() % 10**8:08d}"
+    admin = KafkaAdminClient(bootstrap_servers=running.first.address, client_id="test-broker")
+    try:
+        admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
+        configs = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)], config_filter="all")
+    finally:
+        admin.close()
+    retention = configs["topic"][topic]["retention.ms"]
+    assert (retention["value"], retention["config_source"]) == ("-1", "STATIC_BROKER_CONFIG")
 
 
 def test_records_survive_a_restart_and_stop_frees_the_port(running: Running) -> None:

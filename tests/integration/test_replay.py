@@ -20,7 +20,7 @@ from kafka.admin import NewTopic
 
 from streams.cli import cli
 from streams.demo import worker_env
-from streams.lag import read_all, wait_caught_up
+from streams.lag import group_lag, read_all, wait_caught_up
 from streams.pacing import Pace, schedule
 from streams.records import article_from_mapping
 from streams.settings import Settings
@@ -263,6 +263,8 @@ def test_rewind_makes_the_worker_recompute(make_settings: Callable[..., Settings
     assert result.stdout.splitlines()[-1] == (f"rewound group {settings.app.id} on {len(moved)} partition(s) "
                                               "to 2022-09-01T00:00:00Z")
 
+    # Both articles are behind the group again, and still on the broker to be re-read.
+    assert group_lag(settings, settings.app.id, [settings.topic("news_raw")]) == 2, result.stdout
     worker_factory(settings)
     assert wait_caught_up(settings, settings.app.id, topics, 240.0), "restarted worker did not catch up"
     again = read_topic(settings, settings.topic("events"))

@@ -95,6 +95,8 @@ def test_every_replication_factor_is_one(broker_env: dict[str, str]) -> None:
     assert broker_env["KAFKA_MIN_INSYNC_REPLICAS"] == "1"
     assert broker_env["KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS"] == "0"
     assert broker_env["KAFKA_LOG_CLEANER_ENABLE"] == "true"
+    # Event-time record timestamps: replayed history must not age out in minutes.
+    assert broker_env["KAFKA_LOG_RETENTION_MS"] == "-1"
 
 
 def test_broker_data_in_a_named_volume(compose: dict[str, Any], broker_env: dict[str, str]) -> None:

@@ -88,6 +88,14 @@ def test_indicator_thresholds_must_rise(config_dir: Path) -> None:
         load_settings(config_dir, env={})
 
 
+def test_topics_keep_records_unless_told_otherwise(config_dir: Path) -> None:
+    assert load_settings(config_dir, env={}).topic_spec("news_raw").retention_ms == -1
+    env = {"GEOTENSION_TOPICS_NEWS_RAW_RETENTION_MS": "86400000"}
+    assert load_settings(config_dir, env=env).topic_spec("news_raw").retention_ms == 86_400_000
+    with pytest.raises(ConfigError, match=r"`topics.news_raw.retention_ms`: must be -1 \(keep forever\) or a positive"):
+        load_settings(config_dir, env={"GEOTENSION_TOPICS_NEWS_RAW_RETENTION_MS": "0"})
+
+
 def test_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"pipeline.yaml: config file not found"):
         load_settings(tmp_path, env={})
