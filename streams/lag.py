@@ -11,7 +11,11 @@ from streams.settings import Settings
 
 
 def group_lag(settings: Settings, group: str, topics: Iterable[str]) -> int:
-    """Records on ``topics`` not yet committed by ``group`` (uncommitted partitions count fully)."""
+    """Records on ``topics`` not yet committed by ``group``.
+
+    A partition the group never committed counts from its first offset still on the broker:
+    records that retention or a deletion removed cannot be waited for.
+    """
     from kafka import TopicPartition
 
     admin = admin_client(settings)
@@ -20,10 +24,11 @@ def group_lag(settings: Settings, group: str, topics: Iterable[str]) -> int:
         committed = admin.list_group_offsets({group: None}).get(group, {})
         partitions = [TopicPartition(t, p) for t in topics for p in (reader.partitions_for_topic(t) or ())]
         ends = reader.end_offsets(partitions)
+        starts = reader.beginning_offsets(partitions)
         lag = 0
         for tp in partitions:
             meta = committed.get(tp)
-            done = meta.offset if meta is not None and meta.offset >= 0 else 0
+            done = max(meta.offset if meta is not None and meta.offset >= 0 else 0, starts[tp])
             lag += max(ends[tp] - done, 0)
         return lag
     finally:

@@ -32,13 +32,16 @@ class PartitionView:
     active: bool
     #: Offset of the last record faust handed on (faust drops fetched records below it).
     read: int | None = None
+    #: First offset the broker still holds (None until asked): retention may have deleted
+    #: records the group never read, and those are no backlog.
+    earliest: int | None = None
 
     @property
     def backlog(self) -> int:
         """Records on the broker this worker has not committed yet (0 when unknown)."""
         if self.highwater is None:
             return 0
-        return max(self.highwater - (self.committed or 0), 0)
+        return max(self.highwater - max(self.committed or 0, self.earliest or 0), 0)
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ class ConsumerView:
     def describe(self) -> str:
         """One line per partition with work: ``topic[p] hw=… committed=… active=…``."""
         rows = [f"{p.topic}[{p.partition}] highwater={p.highwater} committed={p.committed} read={p.read} "
-                f"active={p.active}" for p in self.partitions if p.backlog > 0]
+                f"earliest={p.earliest} active={p.active}" for p in self.partitions if p.backlog > 0]
         return "; ".join(rows) or "no backlog"
 
 

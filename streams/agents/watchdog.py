@@ -32,8 +32,11 @@ SHUTDOWN_GRACE_S = 20.0
 SEEK_TIMEOUT_S = 15.0
 
 
-def consumer_view(app: Any, processed: int) -> ConsumerView:
-    """The watchdog's view of ``app``'s consumer (faust internals read, never changed)."""
+def consumer_view(app: Any, processed: int, earliest: dict[Any, int] | None = None) -> ConsumerView:
+    """The watchdog's view of ``app``'s consumer (faust internals read, never changed).
+
+    ``earliest`` holds the first offsets the broker still has, as last asked.
+    """
     consumer = app.consumer
     skip = set(app.tables.changelog_topics)
     active = consumer._active_partitions
@@ -51,7 +54,7 @@ def consumer_view(app: Any, processed: int) -> ConsumerView:
         committed_total += committed or 0
         partitions.append(PartitionView(tp.topic, tp.partition, highwater, committed,
                                         active is None or tp in active or tp in buffered,
-                                        consumer._read_offset.get(tp)))
+                                        consumer._read_offset.get(tp), (earliest or {}).get(tp)))
     busy = bool(app.rebalancing or app.in_recovery)
     # A commit is progress as much as a record taken in: either restarts the clock.
     return ConsumerView(processed=processed + committed_total, busy=busy, partitions=tuple(partitions))
@@ -69,19 +72,32 @@ def install(pipeline: Pipeline, stop: Callable[[], object]) -> None:
     app, counters = pipeline.app, pipeline.counters
     detector = StallDetector(settings.stall_timeout_s)
     repaired = False
+    earliest: dict[Any, int] = {}
 
     @app.timer(interval=settings.watchdog_interval_s, name="watchdog")
     async def watchdog() -> None:
         nonlocal repaired
         if not app.consumer_generation_id:
             return  # not in the group yet
-        view = consumer_view(app, sum(counters.records_in.values()))
+        view = consumer_view(app, sum(counters.records_in.values()), earliest)
         if not detector.observe(time.monotonic(), view):
             if not detector.waiting:
                 repaired = False
             return
         detector.reset()
         consumer: Any = app.consumer
+        # Retention may have deleted records the group never committed past: nothing waits
+        # then, though the highwater says otherwise. Ask the broker before calling it a stall.
+        watched = {(p.topic, p.partition) for p in view.partitions}
+        partitions = [tp for tp in consumer.assignment() if (tp.topic, tp.partition) in watched]
+        try:
+            earliest.update(await asyncio.wait_for(consumer.earliest_offsets(*partitions), timeout=SEEK_TIMEOUT_S))
+        except Exception as exc:  # noqa: BLE001 - the seek below reports an unreachable broker
+            log.debug("cannot read the earliest offsets: %s", exc)
+        view = consumer_view(app, sum(counters.records_in.values()), earliest)
+        if view.backlog == 0:
+            log.info("records counted as waiting were deleted by the broker's retention; not a stall")
+            return
         # faust drops fetched records below its read offset; a read offset left ahead of what
         # reached the agents silences a partition for good. Seeking to the committed offsets
         # resets it; records re-read from there are merged once (event ids). The seek needs

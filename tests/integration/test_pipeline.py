@@ -6,16 +6,19 @@ An independent kafka-python consumer reads the outputs and decodes them with not
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
-from kafka import KafkaProducer
+from kafka import KafkaAdminClient, KafkaProducer, TopicPartition
 
 from streams.indicators import batch_indicators
-from streams.lag import read_all, wait_caught_up
+from streams.lag import group_lag, read_all, wait_caught_up
 from streams.records import article_from_mapping
 from streams.settings import Settings
 from streams.tagging import Tagger
@@ -117,3 +120,44 @@ def test_articles_become_events_and_indicators_and_bad_records_are_dead_lettered
         ("tag", news, 0, 3, b"e2e-bad", no_title, "SchemaError", "article is missing `title`"),
     ]
     assert all(d["failed_at"].tzinfo is not None and d["failed_at"] > datetime(2024, 1, 1, tzinfo=UTC) for d in dead)
+
+
+def test_records_deleted_before_the_worker_read_them_are_not_a_stall(
+    make_settings: Callable[..., Settings], worker_factory: Callable[[Settings], Any], tmp_path: Path
+) -> None:
+    # The broker deleted (retention, or by hand) records the group never read: the highwater
+    # still says they are there. The watchdog must not restart the worker over them.
+    base = make_settings()
+    settings = dataclasses.replace(base, app=dataclasses.replace(base.app, stall_timeout_s=2.0,
+                                                                 watchdog_interval_s=0.5, max_restarts=1))
+    news = settings.topic("news_raw")
+    producer = KafkaProducer(bootstrap_servers=settings.kafka.bootstrap)
+    for article in ARTICLES:
+        producer.send(news, key=article["id"].encode(), value=json.dumps(article).encode(), partition=0)
+    producer.flush()
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap)
+    try:
+        admin.delete_records({TopicPartition(news, 0): len(ARTICLES)})
+    finally:
+        admin.close()
+
+    worker = worker_factory(settings)
+    log_file = tmp_path / "worker-0.log"
+    deadline = time.monotonic() + 120
+    while "not a stall" not in log_file.read_text(encoding="utf-8") and time.monotonic() < deadline:
+        assert worker.poll() is None, "the worker exited"
+        time.sleep(0.5)
+    # Nothing the group could still read: deleted records are no lag either.
+    assert group_lag(settings, settings.app.id, [news]) == 0
+    producer.send(news, key=b"e2e-3", value=json.dumps(AFTER_GARBAGE).encode(), partition=0)
+    producer.flush()
+    producer.close()
+    assert wait_caught_up(settings, settings.app.id, [news, settings.topic("events")], timeout_s=120,
+                          on_poll=lambda lag: worker.poll() is None or pytest.fail("the worker exited"))
+
+    log = log_file.read_text(encoding="utf-8")
+    assert "records counted as waiting were deleted by the broker's retention; not a stall" in log
+    assert "no progress for" not in log and "starting a fresh one" not in log
+    tagger = Tagger.from_settings(settings)
+    assert [decode(m.value)[1] for m in read_topic(settings, "events")] == tagger.tag(
+        article_from_mapping(AFTER_GARBAGE))

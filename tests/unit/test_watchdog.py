@@ -31,8 +31,20 @@ def test_partition_backlog_and_description() -> None:
     both = view(0, WAITING, DONE)
     assert both.backlog == 6
     assert both.idle_partitions() == [WAITING]
-    assert both.describe() == "news.raw[0] highwater=10 committed=4 read=None active=False"
+    assert both.describe() == "news.raw[0] highwater=10 committed=4 read=None earliest=None active=False"
     assert view(0, DONE).describe() == "no backlog"
+
+
+def test_records_deleted_by_retention_are_no_backlog() -> None:
+    # Never committed, and the broker has dropped everything below offset 8 (retention).
+    expired = PartitionView("t", 0, highwater=10, committed=None, active=True, earliest=8)
+    assert expired.backlog == 2
+    assert PartitionView("t", 0, highwater=10, committed=None, active=True, earliest=10).backlog == 0
+    # A committed offset above the earliest one still counts from the commit.
+    assert PartitionView("t", 0, highwater=10, committed=9, active=True, earliest=3).backlog == 1
+    detector = StallDetector(timeout_s=10.0)
+    gone = PartitionView("t", 0, highwater=10, committed=None, active=True, earliest=10)
+    assert [detector.observe(t, view(0, gone)) for t in (0.0, 5.0, 60.0)] == [False, False, False]
 
 
 def test_stall_needs_the_whole_timeout_without_progress() -> None:
