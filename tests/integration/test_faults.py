@@ -28,11 +28,12 @@ from kafka.errors import KafkaError
 from streams.broker import LocalBroker
 from streams.demo import stop_worker
 from streams.indicators import batch_indicators
-from streams.lag import group_lag, wait_caught_up
+from streams.lag import wait_caught_up
 from streams.settings import Settings
 from streams.topics import ensure_topics
 from tests.integration.conftest import private_broker_settings
 from tests.integration.independent import encode
+from tests.integration.midstream import output_records, wait_output_beyond
 from tests.integration.supervise import progresses
 from tests.integration.test_indicators_stream import latest_snapshots, random_events
 
@@ -59,21 +60,6 @@ def alive_check(*workers: Any) -> Callable[[int], None]:
     return check
 
 
-def wait_partly_done(settings: Settings, total: int, workers: list[Any], timeout_s: float = 120) -> int:
-    """Wait until the group committed part, not all, of ``total`` records; the lag then."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            lag = group_lag(settings, settings.app.id, [settings.topic("events")])
-        except KafkaError:
-            lag = -1  # a fresh broker is still electing the group coordinator
-        if 0 < lag < total - 100:
-            return lag
-        alive_check(*workers)(lag)
-        time.sleep(0.1)
-    pytest.fail("the worker never got part-way through")
-
-
 @pytest.fixture
 def own_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBroker]:
     """A broker of this test's own, which it may stop and start."""
@@ -97,7 +83,7 @@ def test_broker_down_for_20_seconds_mid_stream_the_worker_reconnects_and_matches
     first, rest = events[:1600], events[1600:]
     produce(settings, first)
     worker = worker_factory(settings)
-    wait_partly_done(settings, len(first), [worker])
+    wait_output_beyond(settings, 0, [worker])  # at work on the first part
 
     own_broker.stop()
     time.sleep(OUTAGE_S)
@@ -148,9 +134,15 @@ def test_two_workers_one_killed_mid_stream_the_survivor_takes_over_and_matches_t
     finally:
         admin.close()
 
+    # Both hold state for their dyads when one dies, and the rest of the stream reaches
+    # partitions the survivor must take over and restore from their changelogs.
     events = sorted(random_events(seed=47, count=3000, span_hours=24 * 60), key=lambda e: e["event_time"])
-    produce(settings, events)
-    wait_partly_done(settings, len(events), [first, second])
+    produce(settings, events[:1500])
+    assert wait_caught_up(settings, settings.app.id, [settings.topic("events")], 240,
+                          on_poll=alive_check(first, second))
+    mark = output_records(settings)
+    produce(settings, events[1500:])
+    wait_output_beyond(settings, mark, [first, second])
     first.send_signal(signal.SIGKILL)
     first.wait()
 
