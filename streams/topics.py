@@ -12,19 +12,14 @@ from typing import Any
 
 from streams.errors import BrokerError
 from streams.kafka_clients import admin_client
-from streams.settings import TOPIC_KEYS, Settings
+from streams.settings import TOPIC_KEYS, Settings, TopicSettings
 
 log = logging.getLogger("geotension.topics")
 
 
-def topic_specs(settings: Settings) -> dict[str, tuple[str, int]]:
-    """Settings key → (full topic name, partitions)."""
-    return {key: (settings.topic(key), settings.topic_spec(key).partitions) for key in TOPIC_KEYS}
-
-
-def topic_configs(settings: Settings) -> dict[str, dict[str, str]]:
-    """Full topic name → the topic configs it is created with."""
-    return {settings.topic(key): {"retention.ms": str(settings.topic_spec(key).retention_ms)} for key in TOPIC_KEYS}
+def topic_specs(settings: Settings) -> dict[str, TopicSettings]:
+    """Full topic name → its settings (partitions, retention)."""
+    return {settings.topic(key): settings.topic_spec(key) for key in TOPIC_KEYS}
 
 
 def ensure_topics(settings: Settings) -> list[str]:
@@ -39,15 +34,16 @@ def ensure_topics(settings: Settings) -> list[str]:
     from kafka.errors import KafkaError, TopicAlreadyExistsError
 
     admin = admin_client(settings)
-    configs = topic_configs(settings)
+    specs = topic_specs(settings)
     try:
         existing = set(admin.list_topics())
         wanted = [
-            NewTopic(name=name, num_partitions=partitions, replication_factor=1, topic_configs=configs[name])
-            for name, partitions in topic_specs(settings).values()
+            NewTopic(name=name, num_partitions=spec.partitions, replication_factor=1,
+                     topic_configs={"retention.ms": str(spec.retention_ms)})
+            for name, spec in specs.items()
             if name not in existing
         ]
-        _warn_on_retention(admin, {name: configs[name] for name in configs if name in existing})
+        _warn_on_retention(admin, {name: str(spec.retention_ms) for name, spec in specs.items() if name in existing})
         if not wanted:
             return []
         try:
@@ -61,27 +57,26 @@ def ensure_topics(settings: Settings) -> list[str]:
         admin.close()
 
 
-def _warn_on_retention(admin: Any, configs: dict[str, dict[str, str]]) -> None:
-    """Log each existing topic whose retention.ms differs from the configured one."""
-    if not configs:
+def _warn_on_retention(admin: Any, wanted: dict[str, str]) -> None:
+    """Log each existing topic whose retention.ms differs from ``wanted`` (name → value)."""
+    if not wanted:
         return
     from kafka.admin import ConfigResource, ConfigResourceType
     from kafka.errors import KafkaError
 
     try:
-        described = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name) for name in configs],
+        described = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name) for name in wanted],
                                            config_filter="all")
     except KafkaError as exc:  # only a diagnostic: the topics exist and work
         log.debug("cannot read topic configs: %s", exc)
         return
-    for name, wanted in sorted(configs.items()):
+    for name, retention in sorted(wanted.items()):
         actual = described.get("topic", {}).get(name, {}).get("retention.ms", {}).get("value")
-        if actual is not None and actual != wanted["retention.ms"]:
+        if actual is not None and actual != retention:
             log.warning("topic %s has retention.ms=%s, not %s as configured (Kafka ages records by their "
                         "timestamp, the event time here, so replayed history can be deleted within minutes); "
                         "change it with kafka-configs.sh --alter --entity-type topics --entity-name %s "
-                        "--add-config retention.ms=%s", name, actual, wanted["retention.ms"], name,
-                        wanted["retention.ms"])
+                        "--add-config retention.ms=%s", name, actual, retention, name, retention)
 
 
 def delete_topics(settings: Settings, names: list[str]) -> None:

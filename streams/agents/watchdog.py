@@ -38,14 +38,11 @@ def consumer_view(app: Any, processed: int, earliest: dict[Any, int] | None = No
     ``earliest`` holds the first offsets the broker still has, as last asked.
     """
     consumer = app.consumer
-    skip = set(app.tables.changelog_topics)
     active = consumer._active_partitions
     buffered = consumer._buffered_partitions
     partitions = []
     committed_total = 0
-    for tp in sorted(consumer.assignment()):
-        if tp.topic in skip or "__assignor" in tp.topic:
-            continue
+    for tp in source_partitions(app):
         try:
             highwater = consumer.highwater(tp)
         except Exception:  # noqa: BLE001 - not fetched yet: unknown, not an error
@@ -58,6 +55,12 @@ def consumer_view(app: Any, processed: int, earliest: dict[Any, int] | None = No
     busy = bool(app.rebalancing or app.in_recovery)
     # A commit is progress as much as a record taken in: either restarts the clock.
     return ConsumerView(processed=processed + committed_total, busy=busy, partitions=tuple(partitions))
+
+
+def source_partitions(app: Any) -> list[Any]:
+    """The assigned partitions the agents read (table changelogs and faust's own left out)."""
+    skip = set(app.tables.changelog_topics)
+    return [tp for tp in sorted(app.consumer.assignment()) if tp.topic not in skip and "__assignor" not in tp.topic]
 
 
 def install(pipeline: Pipeline, stop: Callable[[], object]) -> None:
@@ -88,10 +91,9 @@ def install(pipeline: Pipeline, stop: Callable[[], object]) -> None:
         consumer: Any = app.consumer
         # Retention may have deleted records the group never committed past: nothing waits
         # then, though the highwater says otherwise. Ask the broker before calling it a stall.
-        watched = {(p.topic, p.partition) for p in view.partitions}
-        partitions = [tp for tp in consumer.assignment() if (tp.topic, tp.partition) in watched]
         try:
-            earliest.update(await asyncio.wait_for(consumer.earliest_offsets(*partitions), timeout=SEEK_TIMEOUT_S))
+            earliest.update(await asyncio.wait_for(consumer.earliest_offsets(*source_partitions(app)),
+                                                   timeout=SEEK_TIMEOUT_S))
         except Exception as exc:  # noqa: BLE001 - the seek below reports an unreachable broker
             log.debug("cannot read the earliest offsets: %s", exc)
         view = consumer_view(app, sum(counters.records_in.values()), earliest)
