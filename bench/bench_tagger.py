@@ -165,8 +165,9 @@ def _baseline_regex(tagger: Any) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b")
 
 
-def _time(fn: Any, items: list[Any], repeat: int = 3) -> float:
-    """Best of ``repeat`` wall times for ``fn`` over ``items`` (seconds)."""
+def _time(fn: Any, items: list[Any], repeat: int = 5) -> float:
+    """Best of ``repeat`` CPU times for ``fn`` over ``items`` (seconds): the least disturbed
+    pass, as timeit reports, since other work on a shared machine only ever adds time."""
     best = float("inf")
     for _ in range(repeat):
         start = time.process_time()

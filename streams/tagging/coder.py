@@ -1,7 +1,7 @@
 """The tagger facade: a NewsArticle in, TaggedEvent records out (pure, deterministic).
 
-Pipeline per article: truncate the body, run the word-set prefilter (most news names fewer
-than two relevant actors and stops here, after one split and one set intersection), then
+Pipeline per article: truncate the body, run the prefilter (most news names fewer than two
+relevant actors and stops here, after one lowering and one multi-word scan), then
 clean, split into sentences (headline first, up to the last relevant hit), and only in the
 sentences holding hits fold, tokenize, find actor mentions and triggers, assign roles, decide
 modality and build records. Every step is linear in the text length.
@@ -56,6 +56,7 @@ class Tagger:
         r = self.rules
         self.scanner = Scanner([self.gazetteer.index, r.topics, r.suppress, r.triggers, r.agents, r.cues, r.reporting])
         self.max_body_chars = max_body_chars
+        self._code_facts: dict[str, tuple[int, float]] = {}  # CAMEO code → QuadClass, Goldstein
         self.ruleset_version = f"actors:{_digest(actors)}+events:{_digest(events)}"
 
     @classmethod
@@ -240,14 +241,15 @@ class Tagger:
         meta: dict[str, Any],
     ) -> dict[str, Any]:
         trig = roles.trigger
-        spans = [
-            {"start": source.start, "end": source.end, "label": "SOURCE"},
-            {"start": target.start, "end": target.end, "label": "TARGET"},
-            {"start": tokens[trig.first].start, "end": tokens[trig.last - 1].end, "label": "TRIGGER"},
+        marks = [
+            (source.start, source.end, "SOURCE"),
+            (target.start, target.end, "TARGET"),
+            (tokens[trig.first].start, tokens[trig.last - 1].end, "TRIGGER"),
         ]
         if cue is not None:
-            spans.append({"start": tokens[cue.first].start, "end": tokens[cue.last - 1].end, "label": "MODALITY"})
-        spans.sort(key=lambda s: (s["start"], s["end"], s["label"]))
+            marks.append((tokens[cue.first].start, tokens[cue.last - 1].end, "MODALITY"))
+        marks.sort()
+        spans = [{"start": start, "end": end, "label": label} for start, end, label in marks]
         confidence = BASE_CONFIDENCE * HOW_CONFIDENCE[roles.how] * min(source.alias.weight, target.alias.weight)
         if index == 0:
             confidence *= 0.95  # headlines drop the small words that disambiguate roles
@@ -256,7 +258,10 @@ class Tagger:
         if s_actor.watched and t_actor.watched and s_actor.country != t_actor.country:
             dyad = "-".join(sorted((s_actor.country or "", t_actor.country or "")))
         basis = f"{meta['article_id']}\x1f{s_actor.code}\x1f{t_actor.code}\x1f{code}\x1f{modality}\x1f{index}"
-        goldstein = self.goldstein.value(code)
+        facts = self._code_facts.get(code)
+        if facts is None:
+            goldstein = self.goldstein.value(code)
+            facts = self._code_facts[code] = (quad_class(code), float(goldstein if goldstein is not None else 0.0))
         return {
             "event_id": hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:16],
             "article_id": meta["article_id"],
@@ -266,8 +271,8 @@ class Tagger:
             "target": {"code": t_actor.code, "country": t_actor.country, "role": t_actor.role, "name": target.text},
             "dyad": dyad,
             "cameo_code": code,
-            "quad_class": quad_class(code),
-            "goldstein": float(goldstein if goldstein is not None else 0.0),
+            "quad_class": facts[0],
+            "goldstein": facts[1],
             "context": context,
             "modality": modality,
             "confidence": round(confidence, 3),

@@ -6,7 +6,9 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
+
+import ahocorasick
 
 from streams.errors import ConfigError
 from streams.tagging.normalize import TATWEEL, fold
@@ -42,8 +44,7 @@ class Alias:
     weight: float
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
     """An actor mention in a sentence: token range, character span, surface form."""
 
     first: int
@@ -137,8 +138,8 @@ class Gazetteer:
                         forms += 1
             if not forms:
                 raise _fail(where, "has no names")
-        self.prefilter.finish(self.watched)
         self.others.finish()
+        self.prefilter.finish(self.watched, companion=self.others)
         for code in relevant:
             if code not in self.actors:
                 raise _fail("relevant_non_state", f"unknown actor {code!r}")
@@ -222,8 +223,30 @@ _SPLIT_3 = _three_byte_patterns()
 _WIDE_BREAK_LEADS = tuple(sorted({c.encode("utf-8")[:1] for c in _WIDE_BREAKS}))
 _WIDE_LETTER_LEADS = tuple(sorted({a.encode("utf-8")[:1] for a, _ in _WIDE_LETTERS}))
 _WIDE_BREAKS_8 = tuple((c, c.encode("utf-8")) for c in _WIDE_BREAKS)
+# UTF-8 bytes every Persian, Hebrew or Arabic text is full of: ASCII, continuation bytes and the
+# lead bytes of Hebrew and Arabic letters. What a text keeps after deleting them (one
+# bytes.translate) is a handful of rare lead bytes that say which replacements it needs, where
+# an ``in`` scan per lead byte would read the whole text each time.
+_COMMON_LEADS = frozenset(range(0xD7, 0xDC))
+_COMMON_BYTES = bytes(range(0xC0)) + bytes(sorted(_COMMON_LEADS))
+_LATIN_LEAD_BYTES = frozenset(b[0] for b in _LATIN_LEADS)
+_WIDE_BREAK_LEAD_BYTES = frozenset(b[0] for b in _WIDE_BREAK_LEADS)
+_MARK_LEAD_BYTES = frozenset((0xCC, 0xCD, 0xD6))  # combining accents, Hebrew points
+# Characters beyond ASCII whose lower case differs from them (``str.lower``), by UTF-8 lead byte
+# (two-byte characters) or first two bytes (three-byte ones); four-byte characters count as
+# cased. tests/unit/tagging/test_prefilter.py recomputes these from the Unicode database.
+_CASED_LEADS_2 = frozenset((0xC3, 0xC4, 0xC5, 0xC6, 0xC7, 0xC8, 0xC9, 0xCD, 0xCE, 0xCF, 0xD0, 0xD1, 0xD2, 0xD3, 0xD4, 0xD5))
+_CASED_PAIRS_3 = (b"\xe1\x82", b"\xe1\x83", b"\xe1\x8e", b"\xe1\x8f", b"\xe1\xb2", b"\xe1\xb8", b"\xe1\xb9",
+                  b"\xe1\xba", b"\xe1\xbb", b"\xe1\xbc", b"\xe1\xbd", b"\xe1\xbe", b"\xe1\xbf", b"\xe2\x84",
+                  b"\xe2\x85", b"\xe2\x86", b"\xe2\x92", b"\xe2\x93", b"\xe2\xb0", b"\xe2\xb1", b"\xe2\xb2",
+                  b"\xe2\xb3", b"\xea\x99", b"\xea\x9a", b"\xea\x9c", b"\xea\x9d", b"\xea\x9e", b"\xea\x9f",
+                  b"\xef\xbc")
+_CASED_LEADS_3 = frozenset(p[0] for p in _CASED_PAIRS_3)
+_LEADS_4 = frozenset(range(0xF0, 0x100))
 # Latin-1 text (Albanian, most Western European news) is folded in one bytes.translate.
 _LATIN1_FOLD = bytes(ord(_LATIN.get(chr(b), chr(b))) for b in range(256))
+# The same after lower-casing (every Latin-1 character lowers to one Latin-1 character).
+_LATIN1_LOWER_FOLD = bytes(_LATIN1_FOLD[ord(chr(b).lower())] for b in range(256))
 _WORD = re.compile(r"\w+")
 # What fold() turns into tatweel (combining marks), and tatweel itself.
 _MARK = re.compile("[" + TATWEEL + "".join(chr(cp) for cp in range(0x300, 0x1000) if fold(chr(cp)) == TATWEEL) + "]")
@@ -259,44 +282,69 @@ def prepare(text: str) -> str:
     return _prepare(text)[0]
 
 
+def _spaced_words(text: str) -> tuple[str, str]:
+    """:func:`prepare`'s text, and its words (as the full matcher's tokens) with a space before
+    and after each: " iran " is in it exactly when "iran" is one of its words."""
+    lowered, encoded = _prepare(text)
+    return lowered, f" {encoded.decode('utf-8', 'surrogatepass')} "
+
+
 def _prepare(text: str) -> tuple[str, bytes]:
     """:func:`prepare`'s text, and its words as UTF-8: ``bytes.split()`` on it gives each run of
     word characters (and marks) of the text once, with every punctuation mark and space between
     them gone (the full matcher's tokens, as written).
 
-    Splitting bytes is faster than splitting a ``str`` (no character-width scan per word,
-    twice as fast on Persian or Hebrew), and the anchor sets hold encoded anchors: UTF-8 maps
-    equal words to equal bytes and back, so the test is the same. ``str.replace`` runs in C at
-    memory speed; a ``translate`` table on a ``str`` costs a dictionary lookup per character,
-    ten times slower on Persian or Hebrew text, so each replacement is done only when needed.
+    The replacements work on bytes where they can: ``bytes.translate`` maps every ASCII
+    character in one table lookup each, and ``str.replace`` runs in C at memory speed, while a
+    ``translate`` table on a ``str`` costs a dictionary lookup per character,
+    ten times slower on Persian or Hebrew text, so each replacement is done only when needed,
+    as told by the lead bytes left after deleting the common ones (``_COMMON_BYTES``). ``str.lower`` also looks every
+    character up: a text whose only cased letters are ASCII (Persian, Hebrew) is lowered as
+    bytes, a Latin-1 text (Albanian) lowered and folded in one ``bytes.translate``.
     """
-    lowered = text.lower()
-    if len(lowered) != len(text):  # "İ".lower() is two characters: keep such letters as written
-        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    if lowered.isascii():
+    if text.isascii():
+        lowered = text.lower()
         return lowered, lowered.encode("ascii").translate(_ASCII_NONWORD)
-    encoded = lowered.encode("utf-8", "surrogatepass")
+    try:
+        folded = text.encode("latin-1").translate(_LATIN1_LOWER_FOLD)  # a copy when it is Latin-1
+    except UnicodeEncodeError:  # fails at the first other character, in well under a microsecond
+        pass
+    else:
+        if folded.isascii():  # Albanian: ë and ç were its only letters beyond ASCII
+            return folded.decode("ascii"), folded.translate(_ASCII_NONWORD)
+    raw = text.encode("utf-8", "surrogatepass")
+    leads = frozenset(raw.translate(None, _COMMON_BYTES))
+    if _may_be_cased(leads, raw):
+        lowered = text.lower()
+        if len(lowered) != len(text):  # "İ".lower() is two characters: keep such letters as written
+            lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        encoded = lowered.encode("utf-8", "surrogatepass")
+        leads = frozenset(encoded.translate(None, _COMMON_BYTES))  # "Å" (U+212B) lowers to "å"
+    else:  # only ASCII letters have a lower case here
+        encoded = raw.lower()
+        lowered = encoded.decode("utf-8", "surrogatepass")
     # Lead bytes are looked for in this first encoding: the replacements below never create one
     # of the characters they look for. The text is encoded again only if a letter changed (a
     # 2-byte needle is slow to find in Persian or Hebrew bytes, so no bytes.replace for them).
     changed = False
-    if b"\xd8" in encoded or b"\xd9" in encoded or b"\xdb" in encoded:  # _WIDE_LETTER_LEADS, spelled out
+    arabic = b"\xd8" in encoded or b"\xd9" in encoded or b"\xdb" in encoded  # _WIDE_LETTER_LEADS, spelled out
+    if arabic:
         for a, b in _WIDE_LETTERS:
             if a in lowered:
                 lowered = lowered.replace(a, b)
                 changed = True
-    if any(b in encoded for b in _LATIN_LEADS):
+    if not leads.isdisjoint(_LATIN_LEAD_BYTES):
         try:
             latin = lowered.encode("latin-1").translate(_LATIN1_FOLD)
         except UnicodeEncodeError:
             for ch in set(_LATIN_ANY.findall(lowered)):
                 lowered = lowered.replace(ch, _LATIN[ch])
         else:
-            if latin.isascii():  # Albanian: ë and ç were its only letters beyond ASCII
+            if latin.isascii():
                 return latin.decode("ascii"), latin.translate(_ASCII_NONWORD)
             lowered = latin.decode("latin-1")
         changed = True
-    if ((b"\xcc" in encoded or b"\xcd" in encoded or b"\xd6" in encoded  # accents typed apart, niqqud
+    if ((not leads.isdisjoint(_MARK_LEAD_BYTES)  # accents typed apart, niqqud
          or (b"\xd9" in encoded and any(c in lowered for c in _COMMON_MARKS))) and _MARK.search(lowered)):
         # Combining marks (accents typed apart, Hebrew niqqud, Arabic harakat such as the ezafe
         # kasra) and tatweel: the full matcher's tokens drop them. Here they become tatweel in
@@ -306,47 +354,58 @@ def _prepare(text: str) -> tuple[str, bytes]:
         changed = False
     if changed:
         encoded = lowered.encode("utf-8", "surrogatepass")
-    if any(b in encoded for b in _WIDE_BREAK_LEADS):
+    if not leads.isdisjoint(_WIDE_BREAK_LEAD_BYTES):
         for ch, ch8 in _WIDE_BREAKS_8:
             if ch in lowered:
                 lowered = lowered.replace(ch, " ")
                 encoded = encoded.replace(ch8, b" ")
     for lead, chars in _SPLIT_2:
-        if lead in encoded:
+        if lead[0] in leads or (lead[0] in _COMMON_LEADS and lead in encoded):
             for ch, ch8 in chars:
                 if ch in lowered:  # str search: a 2-byte needle is slow in Persian or Hebrew bytes
                     encoded = encoded.replace(ch8, b" ")
     for lead, pattern in _SPLIT_3:
-        if lead in encoded:
+        if lead[0] in leads:
             encoded = pattern.sub(b" ", encoded)
     return lowered, encoded.translate(_ASCII_NONWORD)
+
+
+def _may_be_cased(leads: frozenset[int], raw: bytes) -> bool:
+    """Whether a text whose rare lead bytes are ``leads`` may hold a letter beyond ASCII with a
+    lower case of its own (Latin, Greek, Cyrillic, Armenian, Georgian...; anything of four bytes)."""
+    if not leads.isdisjoint(_CASED_LEADS_2) or not leads.isdisjoint(_LEADS_4):
+        return True
+    return not leads.isdisjoint(_CASED_LEADS_3) and any(pair in raw for pair in _CASED_PAIRS_3 if pair[0] in leads)
 
 
 _LEADS_SPELLED_OUT = (b"\xd8", b"\xd9", b"\xdb")
 assert _WIDE_LETTER_LEADS == _LEADS_SPELLED_OUT  # spelled out in _prepare
 
 
-@dataclass(frozen=True)
-class Hits:
+class Hits(NamedTuple):
     """What the prefilter found in one text: relevant buckets and where their anchors sit."""
 
     buckets: frozenset[str]
     positions: tuple[tuple[int, frozenset[str]], ...]  # (offset, buckets of the word there), sorted
     lowered: str
-    words: list[bytes]  # the text's words, UTF-8 (see _prepare)
+    spaced: str  # the text's words between single spaces (see _spaced_words)
+    companion: Prefilter | None  # the prefilter whose words the same scan found, if any
+    companion_words: tuple[set[str], set[str]]  # its anchor words and stems in the text
 
 
 class Prefilter:
     """Cheap relevance test: which relevant buckets a text may name, by whole-word anchors.
 
-    One pass: lower-case, split on whitespace (as UTF-8 bytes, see :func:`_prepare`), intersect
-    with a precomputed anchor set (a few microseconds for a 2 KB article, where a regular
-    expression over hundreds of aliases costs milliseconds). A many-word name whose only distinctive word is a common one ("National
-    Cyber Security **Authority**", "Islamic **Republic**") counts only when the whole name is in
-    the text, and an acronym only when written in capitals ("US", not "us"), so everyday words
-    do not make every article a candidate. Stems (inflected Albanian names) are checked as
-    substrings. It is a superset test: what it rejects cannot yield an event, what it accepts
-    is analysed, and only in the sentences holding its hits.
+    One pass: lower-case and fold the text into its words between spaces (:func:`_prepare`),
+    then one Aho-Corasick scan finds every anchor word (" iran ", spaces included, so only
+    whole words) and every stem at the start of a word (" shqiperi"). The scan runs in C at a
+    few nanoseconds a character, where splitting the text into word objects and hashing each
+    costs twice as much and a regular expression over hundreds of aliases costs milliseconds. A
+    many-word name whose only distinctive word is a common one ("National Cyber Security
+    **Authority**", "Islamic **Republic**") counts only when the whole name is in the text, and
+    an acronym only when written in capitals ("US", not "us"), so everyday words do not make
+    every article a candidate. It is a superset test: what it rejects cannot yield an event,
+    what it accepts is analysed, and only in the sentences holding its hits.
     """
 
     def __init__(self, glued: str) -> None:
@@ -357,7 +416,8 @@ class Prefilter:
         self._plain: dict[str, frozenset[str]] = {}
         self._verify: dict[str, tuple[_Verify, ...]] = {}
         self._table: dict[str, tuple[frozenset[str], tuple[_Verify, ...]]] = {}
-        self._anchor_set: frozenset[bytes] = frozenset()  # UTF-8, as the words _prepare splits
+        self._automaton: Any = None  # anchors and stems (None: nothing to find)
+        self._companion: Prefilter | None = None
         self._watched: frozenset[str] = frozenset()
 
     def add(self, form: str, kind: str, bucket: str, cased: bool = False) -> None:
@@ -366,11 +426,12 @@ class Prefilter:
         else:
             self._forms.append((_words(form), bucket, form if cased else None))
 
-    def finish(self, watched: frozenset[str] = frozenset()) -> None:
+    def finish(self, watched: frozenset[str] = frozenset(), companion: Prefilter | None = None) -> None:
         """Build the anchor tables. A many-word name is anchored on a word that is itself a name
         of the same bucket when there is one ("Albanian government" on "albanian": no check
         needed); else on its longest word, confirmed by the whole name in the text. Acronyms
-        are confirmed by their capitals in the original text."""
+        are confirmed by their capitals in the original text. A finished ``companion`` (the
+        outsiders) is scanned for in the same pass, for :meth:`positions` on the texts that pass."""
         self._watched = watched
         self.stems = sorted(set(self.stems))
         singles: dict[str, set[str]] = {}
@@ -401,37 +462,68 @@ class Prefilter:
                         for k, v in verify.items()}
         # Both tables in one lookup per anchor word of a text.
         self._table = {k: (self._plain.get(k, frozenset()), self._verify.get(k, ())) for k in self.anchors}
-        self._anchor_set = frozenset(a.encode("utf-8") for a in self.anchors)
+        # Keys of one scan: (slot, word). Slots 0 and 1 are this prefilter's anchors and stems,
+        # 2 and 3 the companion's; one key may serve both.
+        keys: dict[str, list[tuple[int, str]]] = {}
+        for offset, owner in ((0, self), (2, companion)):
+            if owner is None:
+                continue
+            for anchor in owner.anchors:
+                keys.setdefault(f" {anchor} ", []).append((offset, anchor))
+            for stem, _ in owner.stems:
+                keys.setdefault(f" {stem}", []).append((offset + 1, stem))  # the start of a word, as stems match
+        self._companion = companion
+        self._automaton = None
+        if keys:
+            automaton = ahocorasick.Automaton()
+            for key, values in keys.items():
+                automaton.add_word(key, tuple(values))
+            automaton.make_automaton()
+            self._automaton = automaton
 
     def buckets(self, text: str) -> set[str]:
         """Relevant buckets ``text`` may name."""
-        lowered, encoded = _prepare(text)
-        return self._match(text, lowered, self._hit_words(encoded.split()), everything=False)[0]
+        lowered, spaced = _spaced_words(text)
+        anchors, stems = self._hit_words(spaced)[:2]
+        return self._match(text, lowered, anchors, stems, everything=False)[0]
 
     def scan(self, text: str) -> Hits | None:
         """Hits when ``text`` may name two relevant buckets, at least one watched; else None."""
-        lowered, encoded = _prepare(text)
-        split = encoded.split()
-        found, rows, stems = self._match(text, lowered, self._hit_words(split), everything=False)
+        lowered, spaced = _spaced_words(text)
+        anchors, stems_found, *companion_words = self._hit_words(spaced)
+        found, rows, stems = self._match(text, lowered, anchors, stems_found, everything=False)
         if len(found) < 2 or (self._watched and not self._watched.intersection(found)):
             return None
         # Rare path (the text passed): finish the checks skipped, for the positions of every hit.
         found, words = self._complete(text, lowered, rows, stems)
-        return Hits(frozenset(found), _positions(lowered, words), lowered, split)
+        return Hits(frozenset(found), _positions(lowered, words), lowered, spaced, self._companion,
+                    (companion_words[0], companion_words[1]))
 
     def positions(self, text: str, hits: Hits) -> tuple[tuple[int, frozenset[str]], ...]:
-        """Where this prefilter's anchors sit in a text another prefilter has already split."""
-        rows, stems = self._match(text, hits.lowered, self._hit_words(hits.words), everything=True)[1:]
+        """Where this prefilter's anchors sit in a text another prefilter has already read."""
+        if hits.companion is self:
+            anchors, stems_found = hits.companion_words
+        else:
+            anchors, stems_found = self._hit_words(hits.spaced)[:2]
+        rows, stems = self._match(text, hits.lowered, anchors, stems_found, everything=True)[1:]
         return _positions(hits.lowered, self._complete(text, hits.lowered, rows, stems)[1])
 
-    def _hit_words(self, split: list[bytes]) -> list[str]:
-        """The words of ``split`` that are anchors, decoded (one set intersection, in C)."""
-        return [w.decode("utf-8") for w in self._anchor_set.intersection(split)]
+    def _hit_words(self, spaced: str) -> list[set[str]]:
+        """The anchor words and the stems in a text's spaced words, then the companion's (one
+        scan, in C)."""
+        found: list[set[str]] = [set(), set(), set(), set()]
+        if self._automaton is not None:
+            for _, values in self._automaton.iter(spaced):
+                for slot, word in values:
+                    found[slot].add(word)
+        return found
 
-    def _match(self, text: str, lowered: str, anchors: list[str], everything: bool) -> tuple[set[str], list[_Row], list[_StemRow]]:
-        """Buckets found in a text whose anchor words are ``anchors``, and for each anchor word
-        and stem what it names. Unless ``everything``, a check for a bucket already found is
-        skipped (left pending in its row for :meth:`_complete`): enough to decide relevance."""
+    def _match(self, text: str, lowered: str, anchors: set[str], stems_found: set[str],
+               everything: bool) -> tuple[set[str], list[_Row], list[_StemRow]]:
+        """Buckets found in a text whose anchor words are ``anchors`` and whose words start with
+        the stems ``stems_found``, and for each anchor word and stem what it names. Unless
+        ``everything``, a check for a bucket already found is skipped (left pending in its row
+        for :meth:`_complete`): enough to decide relevance."""
         found: set[str] = set()
         rows: list[_Row] = []
         table = self._table
@@ -449,13 +541,8 @@ class Prefilter:
                     hit.add(bucket)
             found |= hit
             rows.append((word, hit, pending))
-        stems: list[_StemRow] = []
-        for stem, bucket in self.stems:
-            if not everything and bucket in found:
-                stems.append((stem, bucket, None))
-            elif stem in lowered:
-                found.add(bucket)
-                stems.append((stem, bucket, True))
+        stems = [(stem, bucket) for stem, bucket in self.stems if stem in stems_found]
+        found.update(bucket for _, bucket in stems)
         return found, rows, stems
 
     @staticmethod
@@ -473,10 +560,9 @@ class Prefilter:
             if hit:
                 found |= hit
                 words.append((word, frozenset(hit)))
-        for stem, bucket, ok in stems:
-            if ok or (ok is None and stem in lowered):
-                found.add(bucket)
-                words.append((stem, frozenset((bucket,))))
+        for stem, bucket in stems:
+            found.add(bucket)
+            words.append((stem, frozenset((bucket,))))
         return found, words
 
 
@@ -485,8 +571,8 @@ class Prefilter:
 _Verify = tuple[str, re.Pattern[str], bool]
 # An anchor word of a text: the word, the buckets it names so far, the checks left pending.
 _Row = tuple[str, set[str], list[_Verify]]
-# A stem: the stem, its bucket, and whether it is in the text (None: not looked for yet).
-_StemRow = tuple[str, str, bool | None]
+# A stem found at the start of a word of the text, and its bucket.
+_StemRow = tuple[str, str]
 
 
 def _positions(lowered: str, words: list[tuple[str, frozenset[str]]]) -> tuple[tuple[int, frozenset[str]], ...]:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from streams.tagging.normalize import fold
 from streams.tagging.sentences import Token
@@ -26,8 +25,7 @@ EXACT, PREFIX, CASED, GAP = "w", "p", "c", "g"
 Element = tuple[str, str]
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """Tokens [first, last) matched a phrase carrying ``payload``."""
 
     first: int

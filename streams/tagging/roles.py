@@ -18,7 +18,7 @@ Rules, in the order they are tried (each records how it decided, which sets conf
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from streams.tagging.gazetteer import Mention
 from streams.tagging.phrases import Match
@@ -32,8 +32,7 @@ COORDINATORS = frozenset({"and", "dhe", "و", "ו"})
 HOW_CONFIDENCE = {"direct": 1.0, "passive": 0.95, "sov": 0.9, "modifier": 0.85, "coord": 0.85, "fallback": 0.7}
 
 
-@dataclass(frozen=True)
-class Roles:
+class Roles(NamedTuple):
     """A trigger with its source and target mentions and how they were found."""
 
     trigger: Match

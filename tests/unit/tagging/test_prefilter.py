@@ -1,11 +1,11 @@
 """The relevance prefilter never drops what the full matcher would find.
 
-The prefilter (``Gazetteer.prefilter``) decides in one set intersection whether an article may
+The prefilter (``Gazetteer.prefilter``) decides in one Aho-Corasick scan whether an article may
 name two relevant actors; only then is it folded, tokenized and matched phrase by phrase. These
 tests hold it to that contract over every alias of ``config/actors.yaml`` in each language, with
 the spellings news really uses (case, inflection, Persian and Hebrew letter variants, glued
-Hebrew prefixes, odd whitespace), and check that its fast word split (UTF-8 bytes) sees exactly
-the words ``str.split`` sees.
+Hebrew prefixes, odd whitespace), and check that its fast lowering and word split (UTF-8 bytes)
+see exactly the letters and words the plain definitions give.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from streams.tagging import Tagger
-from streams.tagging.gazetteer import _prepare, prepare
+from streams.tagging import Tagger, gazetteer
+from streams.tagging.gazetteer import _prepare, _spaced_words, prepare
 from streams.tagging.normalize import fold
 from streams.tagging.sentences import tokenize
 
@@ -124,6 +126,74 @@ def test_fast_word_split_sees_the_full_matchers_words(sep: str) -> None:
     assert lowered == prepare(text)
     assert len(lowered) == len(text)
     assert [w.decode("utf-8") for w in encoded.split()] == re.findall(r"\w+", lowered)
+
+
+def test_cased_letter_tables_match_the_unicode_database() -> None:
+    # Text without these lead bytes is lowered as bytes (ASCII only): they must cover every
+    # character beyond ASCII that str.lower() changes.
+    leads: set[int] = set()
+    pairs: set[bytes] = set()
+    for cp in range(0x80, 0x10000):
+        if 0xD800 <= cp < 0xE000 or chr(cp).lower() == chr(cp):
+            continue
+        encoded = chr(cp).encode("utf-8")
+        (leads.add(encoded[0]) if len(encoded) == 2 else pairs.add(encoded[:2]))
+    assert gazetteer._CASED_LEADS_2 == frozenset(leads)
+    assert set(gazetteer._CASED_PAIRS_3) == pairs
+    assert gazetteer._LEADS_4 == frozenset(range(0xF0, 0x100))  # four-byte characters always take str.lower()
+
+
+# Letters and marks each branch of _prepare handles: ASCII, Latin-1 and beyond, cased scripts,
+# Persian and Hebrew letters with their variants, marks, gluing characters, punctuation.
+# (Symbols such as × or an emoji do not split words: see REMAINING_GAPS.)
+TRICKY = list("aAzZ iI .,-'\"\n\t_09") + [
+    "ë", "Ë", "ç", "Ç", "ß", "æ", "Ø", "ÿ", "µ", "é", "É", "İ", "ı", "Å", "\u212b", "\u212a", "\u2126", "Ж", "ж", "Ω",
+    "Ա", "Ⅳ", "Ａ", "ẞ", "ǅ", "ﬀ", "ŉ", "ي", "ك", "أ", "ى", "ة", "ی", "ک", "ا", "ه", "\u064e", "\u0650", "\u0640", "،", "؟",
+    "\u200c", "\u200d", "\xa0", "«", "»", "·", "ש", "ל", "ו", "\u05be", "\u05f4", "\u05b0", "“", "—", "\u0301", "\u0308",
+    "\U00010400", "\ufeff", "\u3001", "Irán", "Shqipërisë", "ايران", "ישראל"]
+
+
+def _reference_lowered(text: str) -> str:
+    """The lowered text by its plain definition, one character at a time."""
+    out = []
+    for c in text:
+        low = c.lower() if len(c.lower()) == 1 else c
+        low = dict(gazetteer._WIDE_LETTERS).get(low, gazetteer._LATIN.get(low, low))
+        if low in gazetteer._WIDE_BREAKS:
+            low = " "
+        elif gazetteer._MARK.fullmatch(low):
+            low = gazetteer.TATWEEL
+        out.append(low)
+    return "".join(out)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(TRICKY), max_size=12).map("".join))
+def test_fast_lowering_matches_its_definition(text: str) -> None:
+    # The byte-level shortcuts (Latin-1 in one translate, Persian and Hebrew lowered as bytes)
+    # give the same text and words as lowering and folding each character.
+    lowered, spaced = _spaced_words(text)
+    reference = _reference_lowered(text)
+    assert lowered == reference
+    words = [w.replace(gazetteer.TATWEEL, "") for w in re.findall(r"\w+", reference)]
+    assert spaced.split() == [w for w in words if w]
+    assert spaced.startswith(" ") and spaced.endswith(" ")
+
+
+def test_the_scan_finds_whole_words_and_stems_at_word_starts(tagger: Tagger) -> None:
+    prefilter = tagger.gazetteer.prefilter
+    anchors, stems, *_ = prefilter._hit_words(_spaced_words("Iranian and Iran; tiranax, Shqipërinë, xshqiperiak")[1])
+    assert anchors == {"iranian", "iran", "shqiperine"}  # "tiranax" holds "iran" but is not that word
+    assert stems == {"shqiperi"}  # at the start of "shqiperine"; never inside a word ("xshqiperiak")
+    assert prefilter._hit_words(_spaced_words("xshqiperiak xizraeli")[1])[:2] == [set(), set()]
+
+
+def test_outsiders_come_from_the_same_scan(tagger: Tagger) -> None:
+    text = "The United States said Israel struck Iran."
+    hits = tagger.gazetteer.prefilter.scan(text)
+    assert hits is not None and hits.companion is tagger.gazetteer.others
+    assert tagger.gazetteer.others.positions(text, hits) == tagger.gazetteer.others.positions(text, hits._replace(companion=None))
+    assert [p for p, _ in tagger.gazetteer.others.positions(text, hits)] == [text.index("United")]
 
 
 def test_lone_surrogates_do_not_break_the_split() -> None:
