@@ -222,7 +222,6 @@ def _three_byte_patterns() -> tuple[tuple[bytes, re.Pattern[bytes]], ...]:
 _SPLIT_3 = _three_byte_patterns()
 _WIDE_BREAK_LEADS = tuple(sorted({c.encode("utf-8")[:1] for c in _WIDE_BREAKS}))
 _WIDE_LETTER_LEADS = tuple(sorted({a.encode("utf-8")[:1] for a, _ in _WIDE_LETTERS}))
-_WIDE_BREAKS_8 = tuple((c, c.encode("utf-8")) for c in _WIDE_BREAKS)
 # UTF-8 bytes every Persian, Hebrew or Arabic text is full of: ASCII, continuation bytes and the
 # lead bytes of Hebrew and Arabic letters. What a text keeps after deleting them (one
 # bytes.translate) is a handful of rare lead bytes that say which replacements it needs, where
@@ -242,6 +241,10 @@ _CASED_PAIRS_3 = (b"\xe1\x82", b"\xe1\x83", b"\xe1\x8e", b"\xe1\x8f", b"\xe1\xb2
                   b"\xe2\xb3", b"\xea\x99", b"\xea\x9a", b"\xea\x9c", b"\xea\x9d", b"\xea\x9e", b"\xea\x9f",
                   b"\xef\xbc")
 _CASED_LEADS_3 = frozenset(p[0] for p in _CASED_PAIRS_3)
+# One pattern per lead byte, opening with it (a literal prefix the engine skips ahead to):
+# Persian has the lead E2 in every ZWNJ, so a search per pair would read the text nine times.
+_CASED_3 = {lead: re.compile(re.escape(bytes([lead])) + b"[" + b"".join(re.escape(p[1:]) for p in _CASED_PAIRS_3 if p[0] == lead) + b"]")
+            for lead in _CASED_LEADS_3}
 _LEADS_4 = frozenset(range(0xF0, 0x100))
 # Latin-1 text (Albanian, most Western European news) is folded in one bytes.translate.
 _LATIN1_FOLD = bytes(ord(_LATIN.get(chr(b), chr(b))) for b in range(256))
@@ -284,9 +287,11 @@ def prepare(text: str) -> str:
 
 def _spaced_words(text: str) -> tuple[str, str]:
     """:func:`prepare`'s text, and its words (as the full matcher's tokens) with a space before
-    and after each: " iran " is in it exactly when "iran" is one of its words."""
+    and after each: " iran " is in it exactly when "iran" is one of its words. The words are
+    UTF-8 bytes read as Latin-1 characters (the automaton's keys are spelled alike): no
+    decoding, and the scan reads one-byte characters."""
     lowered, encoded = _prepare(text)
-    return lowered, f" {encoded.decode('utf-8', 'surrogatepass')} "
+    return lowered, f" {encoded.decode('latin-1')} "
 
 
 def _prepare(text: str) -> tuple[str, bytes]:
@@ -344,6 +349,11 @@ def _prepare(text: str) -> tuple[str, bytes]:
                 return latin.decode("ascii"), latin.translate(_ASCII_NONWORD)
             lowered = latin.decode("latin-1")
         changed = True
+    if not leads.isdisjoint(_WIDE_BREAK_LEAD_BYTES):  # in the text only: it is encoded once, below
+        for ch in _WIDE_BREAKS:
+            if ch in lowered:
+                lowered = lowered.replace(ch, " ")
+                changed = True
     if ((not leads.isdisjoint(_MARK_LEAD_BYTES)  # accents typed apart, niqqud
          or (b"\xd9" in encoded and any(c in lowered for c in _COMMON_MARKS))) and _MARK.search(lowered)):
         # Combining marks (accents typed apart, Hebrew niqqud, Arabic harakat such as the ezafe
@@ -354,11 +364,6 @@ def _prepare(text: str) -> tuple[str, bytes]:
         changed = False
     if changed:
         encoded = lowered.encode("utf-8", "surrogatepass")
-    if not leads.isdisjoint(_WIDE_BREAK_LEAD_BYTES):
-        for ch, ch8 in _WIDE_BREAKS_8:
-            if ch in lowered:
-                lowered = lowered.replace(ch, " ")
-                encoded = encoded.replace(ch8, b" ")
     for lead, chars in _SPLIT_2:
         if lead[0] in leads or (lead[0] in _COMMON_LEADS and lead in encoded):
             for ch, ch8 in chars:
@@ -375,7 +380,7 @@ def _may_be_cased(leads: frozenset[int], raw: bytes) -> bool:
     lower case of its own (Latin, Greek, Cyrillic, Armenian, Georgian...; anything of four bytes)."""
     if not leads.isdisjoint(_CASED_LEADS_2) or not leads.isdisjoint(_LEADS_4):
         return True
-    return not leads.isdisjoint(_CASED_LEADS_3) and any(pair in raw for pair in _CASED_PAIRS_3 if pair[0] in leads)
+    return any(_CASED_3[lead].search(raw) is not None for lead in _CASED_LEADS_3.intersection(leads))
 
 
 _LEADS_SPELLED_OUT = (b"\xd8", b"\xd9", b"\xdb")
@@ -477,7 +482,7 @@ class Prefilter:
         if keys:
             automaton = ahocorasick.Automaton()
             for key, values in keys.items():
-                automaton.add_word(key, tuple(values))
+                automaton.add_word(key.encode("utf-8").decode("latin-1"), tuple(values))  # see _spaced_words
             automaton.make_automaton()
             self._automaton = automaton
 
