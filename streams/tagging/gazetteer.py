@@ -301,11 +301,11 @@ def _prepare(text: str) -> tuple[str, bytes]:
 
     The replacements work on bytes where they can: ``bytes.translate`` maps every ASCII
     character in one table lookup each, and ``str.replace`` runs in C at memory speed, while a
-    ``translate`` table on a ``str`` costs a dictionary lookup per character,
-    ten times slower on Persian or Hebrew text, so each replacement is done only when needed,
-    as told by the lead bytes left after deleting the common ones (``_COMMON_BYTES``). ``str.lower`` also looks every
-    character up: a text whose only cased letters are ASCII (Persian, Hebrew) is lowered as
-    bytes, a Latin-1 text (Albanian) lowered and folded in one ``bytes.translate``.
+    ``translate`` table on a ``str`` costs a dictionary lookup per character, ten times slower
+    on Persian or Hebrew text. So each replacement is done only when needed, as told by the lead
+    bytes left after deleting the common ones (``_COMMON_BYTES``). ``str.lower`` also looks
+    every character up: a text whose only cased letters are ASCII (Persian, Hebrew) is lowered
+    as bytes, a Latin-1 text (Albanian) lowered and folded in one ``bytes.translate``.
     """
     if text.isascii():
         lowered = text.lower()
@@ -332,8 +332,7 @@ def _prepare(text: str) -> tuple[str, bytes]:
     # of the characters they look for. The text is encoded again only if a letter changed (a
     # 2-byte needle is slow to find in Persian or Hebrew bytes, so no bytes.replace for them).
     changed = False
-    arabic = b"\xd8" in encoded or b"\xd9" in encoded or b"\xdb" in encoded  # _WIDE_LETTER_LEADS, spelled out
-    if arabic:
+    if b"\xd8" in encoded or b"\xd9" in encoded or b"\xdb" in encoded:  # _WIDE_LETTER_LEADS, spelled out
         for a, b in _WIDE_LETTERS:
             if a in lowered:
                 lowered = lowered.replace(a, b)
