@@ -369,7 +369,7 @@ def _prepare(text: str) -> tuple[str, bytes]:
                 if ch in lowered:  # str search: a 2-byte needle is slow in Persian or Hebrew bytes
                     encoded = encoded.replace(ch8, b" ")
     for lead, pattern in _SPLIT_3:
-        if lead[0] in leads:
+        if lead[0] in leads and lead in encoded:  # a ZWNJ (E2) may be gone already
             encoded = pattern.sub(b" ", encoded)
     return lowered, encoded.translate(_ASCII_NONWORD)
 

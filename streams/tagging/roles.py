@@ -28,6 +28,7 @@ AGENT_REACH = 12  # words from the trigger to an agent marker
 AGENT_GAP = 6  # words from the marker to the actor it introduces ("by a group linked to Iran")
 SOURCE_REACH = 16  # words back from the trigger to its source
 COORDINATORS = frozenset({"and", "dhe", "و", "ו"})
+REACTION_GAP = 3  # words between a reaction and the act it is about ("condemned the deadly attack")
 
 HOW_CONFIDENCE = {"direct": 1.0, "passive": 0.95, "sov": 0.9, "modifier": 0.85, "coord": 0.85, "fallback": 0.7}
 
@@ -81,6 +82,7 @@ def assign(
     n = len(tokens)
     previous: Roles | None = None
     act_starts = {t.first for t in triggers if t.payload.act}
+    reaction_ends = [t.last for t in triggers if t.payload.reaction]
     for trig in triggers:
         etype = trig.payload
         if etype.not_before and trig.last < n and tokens[trig.last].norm in etype.not_before:
@@ -98,7 +100,7 @@ def assign(
             if roles is not None:
                 out.append(roles)
             continue
-        roles = _by_agent(trig, left, right, agents, hi)
+        roles = _by_agent(trig, left, right, agents, hi, triggers)
         if roles is None and postnominal and right and right[0].first == trig.last and right[0].alias.kind == "demonyms":
             # "hakerat iranianë": the adjective after the noun names whose hackers they are.
             roles = _pair(trig, right[0], right[1:] + left, "direct")
@@ -111,6 +113,8 @@ def assign(
         if roles is None and genitive and right and right[0].first == trig.last + 1 and tokens[trig.last].norm in genitive:
             # Albanian "sulmi i Iranit ndaj Izraelit": the attack *of* Iran against Israel.
             roles = _pair(trig, right[0], right[1:], "direct")
+        if roles is None and etype.act and _reacted_to(trig, reaction_ends, mentions):
+            continue  # "condemned the attack on Israel": whoever attacked is not named
         if roles is None and sov and _verbal(trig, tokens, verb_endings):
             roles = _by_sov(trig, mentions, lo)
         if roles is None and previous is not None and _coordinated(trig, tokens, text, previous, mentions):
@@ -123,7 +127,34 @@ def assign(
             out.append(roles)
             out.extend(_coordinated_targets(roles, mentions, tokens, text))
             previous = roles
+    return _aim_reactions(out, triggers, mentions) if reaction_ends else out
+
+
+def _aim_reactions(coded: list[Roles], triggers: Sequence[Match], mentions: Sequence[Mention]) -> list[Roles]:
+    """A reaction to an act is aimed at whoever did the act: "Albania condemned the attack on
+    Israel by Iran" is Albania against Iran, not against Israel; with the act's actor unnamed
+    ("condemned the attack on Israel") it is aimed at no actor of the sentence."""
+    by_act = {r.trigger.first: r for r in coded if r.trigger.payload.act}
+    out = []
+    for roles in coded:
+        trig = roles.trigger
+        if trig.payload.reaction:
+            act = next((t for t in triggers if t.payload.act and _reacted_to(t, (trig.last,), mentions)), None)
+            if act is not None:
+                done = by_act.get(act.first)
+                if done is None or done.source.actor.bucket == roles.source.actor.bucket:
+                    continue
+                roles = Roles(trig, roles.source, done.source, roles.how)
+        out.append(roles)
     return out
+
+
+def _reacted_to(trig: Match, reaction_ends: Sequence[int], mentions: Sequence[Mention]) -> bool:
+    """True when ``trig`` is the object of a reaction ("condemned the attack", "welcomed the
+    strikes"): a few words after one, with no actor between (which would name the act's own
+    actor: "condemned Iran's attack", handled as a modifier)."""
+    return any(0 <= trig.first - end <= REACTION_GAP and not any(end <= m.first < trig.first for m in mentions)
+               for end in reaction_ends)
 
 
 def _inverse(trig: Match, left: list[Mention], right: list[Mention]) -> Roles | None:
@@ -163,10 +194,14 @@ def _pair(trig: Match, source: Mention, targets: Sequence[Mention], how: str) ->
     return None
 
 
-def _by_agent(trig: Match, left: list[Mention], right: list[Mention], agents: Sequence[Match], hi: int) -> Roles | None:
+def _by_agent(trig: Match, left: list[Mention], right: list[Mention], agents: Sequence[Match], hi: int,
+              triggers: Sequence[Match] = ()) -> Roles | None:
     for a in agents:
         if a.first < trig.last or a.first - trig.last > AGENT_REACH or a.first >= hi:
             continue
+        if any(trig.last <= t.first < a.first for t in triggers):
+            break  # "condemned the attack on Israel by Iran": the agent is the nearer act's
+
         agent = next((m for m in right if m.first >= a.last and m.first - a.last <= AGENT_GAP), None)
         if agent is None:
             continue

@@ -33,6 +33,9 @@ class EventType:
     # Words that, right after the trigger, make it something else ("blamed on Iran" is passive:
     # the actor before "blamed" is not the accuser).
     not_before: frozenset[str] = frozenset()
+    # A reaction to an act ("condemned the attack on Israel", "welcomed the strike"): the act
+    # named right after it is someone else's, so its source is not the one who reacts.
+    reaction: bool = False
 
 
 def _fail(key: str, why: str) -> ConfigError:
@@ -105,7 +108,7 @@ class Rules:
             if not isinstance(spec, Mapping):
                 raise _fail(where, "expected a mapping")
             unknown = set(spec) - {"code", "context", "act", "symmetric", "target_window", "code_by_topic", "phrases",
-                                   "inverse", "not_before"}
+                                   "inverse", "not_before", "reaction"}
             if unknown:
                 raise _fail(f"{where}.{sorted(unknown)[0]}", "unknown key")
             code = spec.get("code")
@@ -124,7 +127,7 @@ class Rules:
                 raise _fail(f"{where}.code_by_topic", "expected context → quoted CAMEO code")
             etype = EventType(str(name), code, context, bool(spec.get("act", False)), bool(spec.get("symmetric", False)),
                               window, dict(by_topic), bool(spec.get("inverse", False)),
-                              _words(spec.get("not_before"), f"{where}.not_before"))
+                              _words(spec.get("not_before"), f"{where}.not_before"), bool(spec.get("reaction", False)))
             self.types[etype.name] = etype
             _index(spec.get("phrases"), f"{where}.phrases", etype, self.triggers)
 

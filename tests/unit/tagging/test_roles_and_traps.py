@@ -36,6 +36,18 @@ CASES = [
     # Albanian adjectives follow the noun: "hakerat iranianë" are Iranian hackers
     ("Sulm kibernetik ndaj Bashkisë së Tiranës, hakerat iranianë marrin përgjegjësinë", "sq",
      [("IRN", "ALB", "17", "CLAIMED")]),
+    # a reaction to someone else's act: the one who condemns or welcomes it did not do it, and
+    # the act's victim is not what is condemned; with the act's actor unnamed, nothing is coded
+    ("Albania's prime minister condemned the attack on Israel", "en", []),
+    ("Israel welcomed the sanctions on Iran", "en", []),
+    # ... the act's own actor, named by a possessive or an agent, is what the reaction aims at
+    ("Albania condemned Iran's missile attack on Israel", "en",
+     [("ALB", "IRN", "111", "ASSERTED"), ("IRN", "ISR", "195", "ASSERTED")]),
+    ("Albania condemned the attack on Israel by Iran", "en", [("ALB", "IRN", "111", "ASSERTED"), ("IRN", "ISR", "18", "ASSERTED")]),
+    ("Israel condemned the cyberattack on Albania by Iranian hackers", "en",
+     [("ISR", "IRN", "111", "ASSERTED"), ("IRN", "ALB", "17", "ASSERTED")]),
+    # an act named after a verb that is no reaction keeps its subject
+    ("Albania launched an attack on Iran", "en", [("ALB", "IRN", "18", "ASSERTED")]),
     # Persian accusation, verb last
     ("ایران اسرائیل را به حمله سایبری متهم کرد", "fa", [("ISR", "IRN", "17", "ATTRIBUTED"), ("IRN", "ISR", "112", "ASSERTED")]),
     # sport is not a relation, however it is worded
