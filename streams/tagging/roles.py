@@ -107,7 +107,7 @@ def assign(
         # Not clause subjects: an actor after a preposition ("the attack on Israel"), or one that
         # modifies another act ("the Iranian attack ... and expressed support for Israel").
         subjects = [m for m in left if not (m.first > 0 and tokens[m.first - 1].norm in prepositions)
-                    and not (m.last in act_starts and m.last != trig.first)]
+                    and _modified_act(m, act_starts, tokens) in (None, trig.first)]
         if roles is None:
             roles = _by_modifier(trig, subjects, right, text, tokens)
         if roles is None and genitive and right and right[0].first == trig.last + 1 and tokens[trig.last].norm in genitive:
@@ -126,7 +126,10 @@ def assign(
         if roles is not None:
             out.append(roles)
             out.extend(_coordinated_targets(roles, mentions, tokens, text))
-            previous = roles
+            if not any(0 <= trig.first - end <= REACTION_GAP + 1 for end in reaction_ends):
+                # The object of a reaction ("condemns Hamas attack, stands with Israel") is no
+                # clause of its own: a verb joined after it shares the reaction's subject.
+                previous = roles
     return _aim_reactions(out, triggers, mentions) if reaction_ends else out
 
 
@@ -147,6 +150,15 @@ def _aim_reactions(coded: list[Roles], triggers: Sequence[Match], mentions: Sequ
                 roles = Roles(trig, roles.source, done.source, roles.how)
         out.append(roles)
     return out
+
+
+def _modified_act(m: Mention, act_starts: set[int], tokens: Sequence[Token]) -> int | None:
+    """Where the act starts whose actor the mention names right before it ("the Iranian attack",
+    "Iran's attack"), else None."""
+    if m.last in act_starts:
+        return m.last
+    possessive = m.last < len(tokens) and tokens[m.last].norm == "s" and tokens[m.last].start == tokens[m.last - 1].end + 1
+    return m.last + 1 if possessive and m.last + 1 in act_starts else None
 
 
 def _reacted_to(trig: Match, reaction_ends: Sequence[int], mentions: Sequence[Mention]) -> bool:

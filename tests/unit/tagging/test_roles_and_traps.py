@@ -46,6 +46,12 @@ CASES = [
     ("Albania condemned the attack on Israel by Iran", "en", [("ALB", "IRN", "111", "ASSERTED"), ("IRN", "ISR", "18", "ASSERTED")]),
     ("Israel condemned the cyberattack on Albania by Iranian hackers", "en",
      [("ISR", "IRN", "111", "ASSERTED"), ("IRN", "ALB", "17", "ASSERTED")]),
+    # the object of a reaction is no clause of its own: a verb joined after it shares the
+    # reaction's subject, and a possessive names the act's actor only
+    ("Albania condemns Hamas attack, stands with Israel", "en",
+     [("ALB", "PSE", "111", "ASSERTED"), ("PSE", "ISR", "18", "ASSERTED"), ("ALB", "ISR", "051", "ASSERTED")]),
+    ("Albania condemned Iran's attack on Israel and expressed support for Israel", "en",
+     [("ALB", "IRN", "111", "ASSERTED"), ("IRN", "ISR", "18", "ASSERTED"), ("ALB", "ISR", "051", "ASSERTED")]),
     # an act named after a verb that is no reaction keeps its subject
     ("Albania launched an attack on Iran", "en", [("ALB", "IRN", "18", "ASSERTED")]),
     # Persian accusation, verb last
