@@ -202,7 +202,8 @@ class Tagger:
         reporting = rules.reporting.find_all(tokens, starts[6])
         passive_aux = rules.passive_aux.get(lang, rules.all_passive_aux)
         coded = assign(tokens, text, mentions, triggers, agents, passive_aux, lang in rules.sov_languages, rules.verb_endings,
-                       rules.genitive.get(lang, frozenset()), rules.prepositions, lang in rules.postnominal)
+                       rules.genitive.get(lang, frozenset()), rules.prepositions, lang in rules.postnominal,
+                       rules.cause_markers)
         # "in May", "May 2024": the month is no hedge (the modal verb is never capitalised mid-sentence).
         cues = [c for c in cues if not (c.first > 0 and tokens[c.first].orig == "May")]
         sentence_topic = _topic(topics)

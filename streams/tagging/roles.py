@@ -17,7 +17,7 @@ Rules, in the order they are tried (each records how it decided, which sets conf
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from streams.tagging.gazetteer import Mention
@@ -75,6 +75,7 @@ def assign(
     genitive: frozenset[str] = frozenset(),
     prepositions: frozenset[str] = frozenset(),
     postnominal: bool = False,
+    cause_markers: Mapping[str, Sequence[tuple[str, ...]]] | None = None,
 ) -> list[Roles]:
     """Source and target for every trigger that has both (see module docstring)."""
     out: list[Roles] = []
@@ -83,6 +84,7 @@ def assign(
     previous: Roles | None = None
     act_starts = {t.first for t in triggers if t.payload.act}
     reaction_ends = [t.last for t in triggers if t.payload.reaction]
+    cause_ends = _phrase_ends(tokens, cause_markers) if cause_markers else []
     for trig in triggers:
         etype = trig.payload
         if etype.not_before and trig.last < n and tokens[trig.last].norm in etype.not_before:
@@ -115,6 +117,9 @@ def assign(
             roles = _pair(trig, right[0], right[1:], "direct")
         if roles is None and etype.act and _reacted_to(trig, reaction_ends, mentions):
             continue  # "condemned the attack on Israel": whoever attacked is not named
+        if (roles is None and etype.act and _reacted_to(trig, cause_ends, mentions)
+                and not any(t.payload.code.startswith("112") and t.last <= trig.first for t in triggers)):
+            continue  # "retaliation for the assassination of a Hamas leader": nor here, unless blamed
         if roles is None and sov and _verbal(trig, tokens, verb_endings):
             roles = _by_sov(trig, mentions, lo)
         if roles is None and previous is not None and _coordinated(trig, tokens, text, previous, mentions):
@@ -150,6 +155,16 @@ def _aim_reactions(coded: list[Roles], triggers: Sequence[Match], mentions: Sequ
                 roles = Roles(trig, roles.source, done.source, roles.how)
         out.append(roles)
     return out
+
+
+def _phrase_ends(tokens: Sequence[Token], phrases: Mapping[str, Sequence[tuple[str, ...]]]) -> list[int]:
+    """Token index after each occurrence of a phrase (word tuples keyed by their first word)."""
+    ends = []
+    for k, token in enumerate(tokens):
+        for words in phrases.get(token.norm, ()):
+            if tuple(t.norm for t in tokens[k:k + len(words)]) == words:
+                ends.append(k + len(words))
+    return ends
 
 
 def _modified_act(m: Mention, act_starts: set[int], tokens: Sequence[Token]) -> int | None:

@@ -95,6 +95,14 @@ class Rules:
         # has no actor target.
         self.prepositions = frozenset().union(*(_words((spec or {}).get("prepositions"), f"languages.{lang}.prepositions")
                                                for lang, spec in languages.items()))
+        # Words of an answer to an act ("retaliation for the assassination of ..."): an act a few
+        # words after one has no actor from before it unless someone is blamed for it.
+        self.cause_markers: dict[str, list[tuple[str, ...]]] = {}
+        for lang, spec in languages.items():
+            for phrase in _words((spec or {}).get("cause_markers"), f"languages.{lang}.cause_markers"):
+                words = tuple(phrase.lower().split())
+                if words:
+                    self.cause_markers.setdefault(words[0], []).append(words)
         # Languages whose adjectives follow the noun: "hakerat iranianë" = Iranian hackers.
         self.postnominal = {str(lang) for lang, spec in languages.items() if (spec or {}).get("adjective_after_noun")}
 

@@ -52,6 +52,12 @@ CASES = [
      [("ALB", "PSE", "111", "ASSERTED"), ("PSE", "ISR", "18", "ASSERTED"), ("ALB", "ISR", "051", "ASSERTED")]),
     ("Albania condemned Iran's attack on Israel and expressed support for Israel", "en",
      [("ALB", "IRN", "111", "ASSERTED"), ("IRN", "ISR", "18", "ASSERTED"), ("ALB", "ISR", "051", "ASSERTED")]),
+    # an answer to an act ("retaliation for", "avenge") is not the act: its actor is not named,
+    # unless someone is blamed for it; "retaliates with missiles" is the answer itself
+    ("Several countries are pressing Iran to temper its retaliation for the assassination of a Hamas leader", "en", []),
+    ("Iran blamed Israel for the assassination of a Hamas leader in Tehran", "en",
+     [("IRN", "ISR", "112", "ASSERTED"), ("ISR", "PSE", "186", "ATTRIBUTED")]),
+    ("Iran retaliates with missile barrages on Tel Aviv", "en", [("IRN", "ISR", "195", "ASSERTED")]),
     # an act named after a verb that is no reaction keeps its subject
     ("Albania launched an attack on Iran", "en", [("ALB", "IRN", "18", "ASSERTED")]),
     # Persian accusation, verb last
