@@ -4,9 +4,14 @@ Rules, in the order they are tried (each records how it decided, which sets conf
 
 * passive/attribution: an agent marker after the trigger ("hit **by** hackers linked to Iran",
   "an attack on INSTAT **carried out by** an Iranian actor") names the source; the target is
-  the nearest other actor before the marker, or before the trigger.
+  the nearest other actor before the marker, or before the trigger. A marker belongs to the
+  nearest trigger before it.
 * noun modifier: "Iran denies involvement in **Albania** cyberattack" — a bare name right
   before a trigger with no actor after it is what was hit, not who hit.
+* reactions and answers: an act right after a reaction ("**condemned** the attack on Israel")
+  or an answer ("**retaliation for** the assassination of …") is someone else's; with no agent
+  or modifier naming its actor it is not coded, and the reaction is aimed at that actor or
+  at no one.
 * SOV (Persian): with the verb last, the first actor of the clause acts on the next one.
 * coordination: "Albania blames Iran …, **cuts** ties" reuses the previous trigger's source.
 * default (SVO): the nearest actor before the trigger acts on the nearest one after it within
@@ -228,7 +233,6 @@ def _by_agent(trig: Match, left: list[Mention], right: list[Mention], agents: Se
             continue
         if any(trig.last <= t.first < a.first for t in triggers):
             break  # "condemned the attack on Israel by Iran": the agent is the nearer act's
-
         agent = next((m for m in right if m.first >= a.last and m.first - a.last <= AGENT_GAP), None)
         if agent is None:
             continue
