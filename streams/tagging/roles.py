@@ -7,7 +7,8 @@ Rules, in the order they are tried (each records how it decided, which sets conf
   the nearest other actor before the marker, or before the trigger. A marker belongs to the
   nearest trigger before it.
 * noun modifier: "Iran denies involvement in **Albania** cyberattack" — a bare name right
-  before a trigger with no actor after it is what was hit, not who hit.
+  before a trigger with no actor after it is what was hit, not who hit; an armed group's
+  name ("after **Hamas** attack") is who hit, and the default rule below pairs it.
 * reactions and answers: an act right after a reaction ("**condemned** the attack on Israel")
   or an answer ("**retaliation for** the assassination of …") is someone else's; with no agent
   or modifier naming its actor it is not coded, and the reaction is aimed at that actor or
@@ -33,6 +34,9 @@ AGENT_REACH = 12  # words from the trigger to an agent marker
 AGENT_GAP = 6  # words from the marker to the actor it introduces ("by a group linked to Iran")
 SOURCE_REACH = 16  # words back from the trigger to its source
 COORDINATORS = frozenset({"and", "dhe", "و", "ו"})
+# Actors whose name before an act says who did it, not who was hit ("Hamas attack", "IRGC
+# strike"), unlike a state's ("Albania cyberattack": the attack on Albania).
+ARMED_ROLES = frozenset({"MIL", "SPY", "STATE_PROXY", "REB"})
 REACTION_GAP = 3  # words between a reaction and the act it is about ("condemned the deadly attack")
 
 HOW_CONFIDENCE = {"direct": 1.0, "passive": 0.95, "sov": 0.9, "modifier": 0.85, "coord": 0.85, "fallback": 0.7}
@@ -252,6 +256,8 @@ def _by_modifier(trig: Match, left: list[Mention], right: list[Mention], text: s
         return None
     if near.last != trig.first or near.alias.kind != "names" or text[near.end:tokens[trig.first].start].strip():
         return None
+    if near.actor.role in ARMED_ROLES:
+        return None  # "after Hamas attack", "an IRGC strike": an armed group before the act did it
     for s in left[1:]:
         if s.actor.bucket != near.actor.bucket:
             return Roles(trig, s, near, "modifier")

@@ -58,6 +58,11 @@ CASES = [
     ("Iran blamed Israel for the assassination of a Hamas leader in Tehran", "en",
      [("IRN", "ISR", "112", "ASSERTED"), ("ISR", "PSE", "186", "ATTRIBUTED")]),
     ("Iran retaliates with missile barrages on Tel Aviv", "en", [("IRN", "ISR", "195", "ASSERTED")]),
+    # an armed group's name before an act says who did it; a state's says who was hit
+    ("Rama expresses solidarity with Israel after Hamas attack", "en",
+     [("ALB", "ISR", "051", "ASSERTED"), ("PSE", "ISR", "18", "ASSERTED")]),
+    ("Israel blamed an IRGC drone strike for the damage", "en",
+     [("ISR", "IRN", "112", "ASSERTED"), ("IRN", "ISR", "195", "ATTRIBUTED")]),
     # an act named after a verb that is no reaction keeps its subject
     ("Albania launched an attack on Iran", "en", [("ALB", "IRN", "18", "ASSERTED")]),
     # Persian accusation, verb last
