@@ -173,7 +173,7 @@ def _fold_map(codepoints: range | list[int], keep: Callable[[str], bool]) -> dic
 _WIDE_LETTERS = tuple(_fold_map([0x64A, 0x649, 0x643, 0x623, 0x625, 0x622, 0x671, 0x629, 0x6C0], lambda t: True).items())
 _LATIN = _fold_map(range(0xC0, 0x250), lambda t: t.isascii() and t.isalpha())
 _LATIN_ANY = re.compile("[" + "".join(sorted(_LATIN)) + "]")
-_LATIN_LEADS = tuple(sorted({c.encode("utf-8")[:1] for c in _LATIN}))
+_LATIN_LEAD_BYTES = frozenset(c.encode("utf-8")[0] for c in _LATIN)
 # Characters that glue words together (or hide them) in raw text; each is replaced by a space
 # in the lowered text too, which keeps offsets (the full matcher folds them to spaces as well).
 _WIDE_BREAKS = ("\u200c", "\u200d", "\u200b", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
@@ -220,7 +220,7 @@ def _three_byte_patterns() -> tuple[tuple[bytes, re.Pattern[bytes]], ...]:
 
 
 _SPLIT_3 = _three_byte_patterns()
-_WIDE_BREAK_LEADS = tuple(sorted({c.encode("utf-8")[:1] for c in _WIDE_BREAKS}))
+_WIDE_BREAK_LEAD_BYTES = frozenset(c.encode("utf-8")[0] for c in _WIDE_BREAKS)
 _WIDE_LETTER_LEADS = tuple(sorted({a.encode("utf-8")[:1] for a, _ in _WIDE_LETTERS}))
 # UTF-8 bytes every Persian, Hebrew or Arabic text is full of: ASCII, continuation bytes and the
 # lead bytes of Hebrew and Arabic letters. What a text keeps after deleting them (one
@@ -228,8 +228,6 @@ _WIDE_LETTER_LEADS = tuple(sorted({a.encode("utf-8")[:1] for a, _ in _WIDE_LETTE
 # an ``in`` scan per lead byte would read the whole text each time.
 _COMMON_LEADS = frozenset(range(0xD7, 0xDC))
 _COMMON_BYTES = bytes(range(0xC0)) + bytes(sorted(_COMMON_LEADS))
-_LATIN_LEAD_BYTES = frozenset(b[0] for b in _LATIN_LEADS)
-_WIDE_BREAK_LEAD_BYTES = frozenset(b[0] for b in _WIDE_BREAK_LEADS)
 _MARK_LEAD_BYTES = frozenset((0xCC, 0xCD, 0xD6))  # combining accents, Hebrew points
 # Characters beyond ASCII whose lower case differs from them (``str.lower``), by UTF-8 lead byte
 # (two-byte characters) or first two bytes (three-byte ones); four-byte characters count as
@@ -484,12 +482,6 @@ class Prefilter:
                 automaton.add_word(key.encode("utf-8").decode("latin-1"), tuple(values))  # see _spaced_words
             automaton.make_automaton()
             self._automaton = automaton
-
-    def buckets(self, text: str) -> set[str]:
-        """Relevant buckets ``text`` may name."""
-        lowered, spaced = _spaced_words(text)
-        anchors, stems = self._hit_words(spaced)[:2]
-        return self._match(text, lowered, anchors, stems, everything=False)[0]
 
     def scan(self, text: str) -> Hits | None:
         """Hits when ``text`` may name two relevant buckets, at least one watched; else None."""
