@@ -290,6 +290,7 @@ class Tagger:
 # An end mark (and closing quotes) with whitespace after it, or a line break: a sentence ends
 # there unless a lower-case letter follows on the same line (the rule of split_sentences).
 _END_RUN = re.compile(r"[.!?؟][\"'”’»)]*\s+|\n")
+_END_CHARS = ".!?؟\n"  # where an _END_RUN can start
 
 
 def _may_share_a_sentence(text: str, relevant: Sequence[tuple[int, frozenset[str]]],
@@ -300,15 +301,30 @@ def _may_share_a_sentence(text: str, relevant: Sequence[tuple[int, frozenset[str
     nothing)."""
     marks = sorted([(p, b) for p, b in relevant] + [(p, frozenset(("",))) for p, _ in others], key=lambda m: m[0])
     for (p, a), (q, b) in zip(marks, marks[1:], strict=False):
-        if len(a) > 1 or (a != b and (a != {""} or b != {""})):
-            for m in _END_RUN.finditer(text, p):
-                if m.start() >= q:
-                    return True
-                if "\n" in m.group() or not text[m.end():m.end() + 1].islower():
-                    break
-            else:
-                return True
+        if (len(a) > 1 or (a != b and (a != {""} or b != {""}))) and not _sure_end(text, p, q):
+            return True
     return False
+
+
+def _sure_end(text: str, start: int, stop: int) -> bool:
+    """Whether a sentence surely ends at an ``_END_RUN`` starting in ``text[start:stop]``.
+
+    Candidates are found with ``str.find`` (memchr speed) and only tried with the pattern where
+    one of its first characters is: the pattern opens with a choice, so a search with it would
+    try every character of the text."""
+    at = start
+    while True:
+        found = [i for i in (text.find(c, at, stop) for c in _END_CHARS) if i >= 0]
+        if not found:
+            return False
+        first = min(found)
+        m = _END_RUN.match(text, first)
+        if m is None:  # "3.1", "U.S.": no whitespace after the mark
+            at = first + 1
+            continue
+        if "\n" in m.group() or not text[m.end():m.end() + 1].islower():
+            return True
+        at = m.end()
 
 
 def _topic(words: list[str]) -> str | None:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-import ahocorasick
+import ahocorasick_rs
 
 from streams.errors import ConfigError
 from streams.tagging.normalize import TATWEEL, fold
@@ -283,13 +283,11 @@ def prepare(text: str) -> str:
     return _prepare(text)[0]
 
 
-def _spaced_words(text: str) -> tuple[str, str]:
-    """:func:`prepare`'s text, and its words (as the full matcher's tokens) with a space before
-    and after each: " iran " is in it exactly when "iran" is one of its words. The words are
-    UTF-8 bytes read as Latin-1 characters (the automaton's keys are spelled alike): no
-    decoding, and the scan reads one-byte characters."""
+def _spaced_words(text: str) -> tuple[str, bytes]:
+    """:func:`prepare`'s text, and its words (as the full matcher's tokens) in UTF-8 with a space
+    before and after each: b" iran " is in it exactly when "iran" is one of its words."""
     lowered, encoded = _prepare(text)
-    return lowered, f" {encoded.decode('latin-1')} "
+    return lowered, b" " + encoded + b" "
 
 
 def _prepare(text: str) -> tuple[str, bytes]:
@@ -390,7 +388,7 @@ class Hits(NamedTuple):
     buckets: frozenset[str]
     positions: tuple[tuple[int, frozenset[str]], ...]  # (offset, buckets of the word there), sorted
     lowered: str
-    spaced: str  # the text's words between single spaces (see _spaced_words)
+    spaced: bytes  # the text's words between spaces, in UTF-8 (see _spaced_words)
     companion: Prefilter | None  # the prefilter whose words the same scan found, if any
     companion_words: tuple[set[str], set[str]]  # its anchor words and stems in the text
 
@@ -400,9 +398,10 @@ class Prefilter:
 
     One pass: lower-case and fold the text into its words between spaces (:func:`_prepare`),
     then one Aho-Corasick scan finds every anchor word (" iran ", spaces included, so only
-    whole words) and every stem at the start of a word (" shqiperi"). The scan runs in C at a
-    few nanoseconds a character, where splitting the text into word objects and hashing each
-    costs twice as much and a regular expression over hundreds of aliases costs milliseconds. A
+    whole words) and every stem at the start of a word (" shqiperi"). The scan is a compiled
+    DFA over the UTF-8 bytes (``ahocorasick_rs``, in Rust): one table lookup a byte, where
+    splitting the text into word objects and hashing each costs several times more and a
+    regular expression over hundreds of aliases costs milliseconds. A
     many-word name whose only distinctive word is a common one ("National Cyber Security
     **Authority**", "Islamic **Republic**") counts only when the whole name is in the text, and
     an acronym only when written in capitals ("US", not "us"), so everyday words do not make
@@ -419,6 +418,7 @@ class Prefilter:
         self._verify: dict[str, tuple[_Verify, ...]] = {}
         self._table: dict[str, tuple[frozenset[str], tuple[_Verify, ...]]] = {}
         self._automaton: Any = None  # anchors and stems (None: nothing to find)
+        self._key_values: list[tuple[tuple[int, str], ...]] = []  # per automaton key: (slot, word)...
         self._companion: Prefilter | None = None
         self._watched: frozenset[str] = frozenset()
 
@@ -476,12 +476,12 @@ class Prefilter:
                 keys.setdefault(f" {stem}", []).append((offset + 1, stem))  # the start of a word, as stems match
         self._companion = companion
         self._automaton = None
+        self._key_values = [tuple(values) for values in keys.values()]
         if keys:
-            automaton = ahocorasick.Automaton()
-            for key, values in keys.items():
-                automaton.add_word(key.encode("utf-8").decode("latin-1"), tuple(values))  # see _spaced_words
-            automaton.make_automaton()
-            self._automaton = automaton
+            # Standard semantics with overlapping matches: " iran " and " israel " share a space.
+            self._automaton = ahocorasick_rs.BytesAhoCorasick(
+                [key.encode("utf-8") for key in keys], matchkind=ahocorasick_rs.MatchKind.Standard,
+                implementation=ahocorasick_rs.Implementation.DFA)
 
     def scan(self, text: str) -> Hits | None:
         """Hits when ``text`` may name two relevant buckets, at least one watched; else None."""
@@ -504,13 +504,14 @@ class Prefilter:
         rows, stems = self._match(text, hits.lowered, anchors, stems_found, everything=True)[1:]
         return _positions(hits.lowered, self._complete(text, hits.lowered, rows, stems)[1])
 
-    def _hit_words(self, spaced: str) -> list[set[str]]:
+    def _hit_words(self, spaced: bytes) -> list[set[str]]:
         """The anchor words and the stems in a text's spaced words, then the companion's (one
-        scan, in C)."""
+        scan)."""
         found: list[set[str]] = [set(), set(), set(), set()]
         if self._automaton is not None:
-            for _, values in self._automaton.iter(spaced):
-                for slot, word in values:
+            values = self._key_values
+            for key, _, _ in self._automaton.find_matches_as_indexes(spaced, overlapping=True):
+                for slot, word in values[key]:
                     found[slot].add(word)
         return found
 

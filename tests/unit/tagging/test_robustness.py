@@ -5,8 +5,11 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from streams.tagging import Tagger
+from streams.tagging.normalize import NEEDS_CLEAN, clean, needs_clean
 
 from .conftest import article, triples
 
@@ -44,3 +47,25 @@ def test_ten_megabytes_is_fast(tagger: Tagger) -> None:
     start = time.perf_counter()
     tagger.tag(article("x", body))  # cut at max_body_chars first
     assert time.perf_counter() - start < 2.0
+
+
+# Characters near every byte boundary the byte-level test looks at: controls, "<" and "&", the
+# bidi and line separators (lead byte E2) and their neighbours (ZWNJ, quotes, dashes), the BOM
+# and other EF characters, lone surrogates (ED), and ordinary Persian, Hebrew and Latin letters.
+_NEAR = "".join(chr(c) for c in [*range(0x00, 0x30), 0x3C, 0x26, 0x7F, 0x80, 0xA0, 0xEB, *range(0x200B, 0x2030),
+                                 *range(0x2060, 0x2070), 0x2190, 0xD7FF, 0xD800, 0xDBFF, 0xDC00, 0xDFFF, 0xE000,
+                                 0xFEFE, 0xFEFF, 0xFF00, 0xFFFD, 0x0627, 0x06CC, 0x05D0, 0x1F600])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_NEAR) | st.characters(), max_size=40))
+def test_needs_clean_is_its_character_class(text: str) -> None:
+    assert needs_clean(text) == (NEEDS_CLEAN.search(text) is not None)
+
+
+@pytest.mark.parametrize("text", ["Iran\u200cIsrael", "a\u202eb", "\ufeffIran", "x\ud800", "AT&T", "1 < 2", "tab\there",
+                                  "line\u2028break", "quote \u201cIran\u201d"])
+def test_needs_clean_agrees_with_clean(text: str) -> None:
+    # Every text it passes over is one clean() leaves alone.
+    assert needs_clean(text) or clean(text) == text
+    assert needs_clean(text) is (text not in ("Iran\u200cIsrael", "quote \u201cIran\u201d", "tab\there"))
