@@ -221,7 +221,6 @@ def _three_byte_patterns() -> tuple[tuple[bytes, re.Pattern[bytes]], ...]:
 
 _SPLIT_3 = _three_byte_patterns()
 _WIDE_BREAK_LEAD_BYTES = frozenset(c.encode("utf-8")[0] for c in _WIDE_BREAKS)
-_WIDE_LETTER_LEADS = tuple(sorted({a.encode("utf-8")[:1] for a, _ in _WIDE_LETTERS}))
 # UTF-8 bytes every Persian, Hebrew or Arabic text is full of: ASCII, continuation bytes and the
 # lead bytes of Hebrew and Arabic letters. What a text keeps after deleting them (one
 # bytes.translate) is a handful of rare lead bytes that say which replacements it needs, where
@@ -313,6 +312,15 @@ def _prepare(text: str) -> tuple[str, bytes]:
     else:
         if folded.isascii():  # Albanian: ë and ç were its only letters beyond ASCII
             return folded.decode("ascii"), folded.translate(_ASCII_NONWORD)
+    # The ZWNJ and the Arabic letter variants (آ is in most Persian sentences) are replaced in the
+    # str before it is encoded, so that it is encoded once: they have no case, so replacing them
+    # before lowering is the same as after, and their 2- and 3-byte UTF-8 forms are slow needles
+    # in Persian bytes where str.replace finds them at memory speed.
+    if "\u200c" in text:
+        text = text.replace("\u200c", " ")
+    for a, b in _WIDE_LETTERS:
+        if a in text:
+            text = text.replace(a, b)
     raw = text.encode("utf-8", "surrogatepass")
     leads = frozenset(raw.translate(None, _COMMON_BYTES))
     if _may_be_cased(leads, raw):
@@ -328,11 +336,6 @@ def _prepare(text: str) -> tuple[str, bytes]:
     # of the characters they look for. The text is encoded again only if a letter changed (a
     # 2-byte needle is slow to find in Persian or Hebrew bytes, so no bytes.replace for them).
     changed = False
-    if b"\xd8" in encoded or b"\xd9" in encoded or b"\xdb" in encoded:  # _WIDE_LETTER_LEADS, spelled out
-        for a, b in _WIDE_LETTERS:
-            if a in lowered:
-                lowered = lowered.replace(a, b)
-                changed = True
     if not leads.isdisjoint(_LATIN_LEAD_BYTES):
         try:
             latin = lowered.encode("latin-1").translate(_LATIN1_FOLD)
@@ -376,10 +379,6 @@ def _may_be_cased(leads: frozenset[int], raw: bytes) -> bool:
     if not leads.isdisjoint(_CASED_LEADS_2) or not leads.isdisjoint(_LEADS_4):
         return True
     return any(_CASED_3[lead].search(raw) is not None for lead in _CASED_LEADS_3.intersection(leads))
-
-
-_LEADS_SPELLED_OUT = (b"\xd8", b"\xd9", b"\xdb")
-assert _WIDE_LETTER_LEADS == _LEADS_SPELLED_OUT  # spelled out in _prepare
 
 
 class Hits(NamedTuple):
