@@ -449,9 +449,10 @@ class Prefilter:
             # The whole name as the full matcher reads it: its words in a row, anything that is
             # no word character between them (spaces of any kind, punctuation, gershayim).
             if cased is not None:
-                check, in_original = re.compile(r"\W+".join(map(re.escape, _cased_words(cased)))), True
+                spelled, in_original = _cased_words(cased), True
             else:
-                check, in_original = re.compile(r"\W+".join(map(re.escape, words))), False
+                spelled, in_original = words, False
+            check = _Check(spelled[0], re.compile(r"\W+".join(map(re.escape, spelled))))
             for anchor in _anchor_forms(word, self._glued):
                 self.anchors.setdefault(anchor, set()).add(bucket)
                 if own or (len(words) == 1 and cased is None):
@@ -459,7 +460,7 @@ class Prefilter:
                 else:
                     verify.setdefault(anchor, set()).add((bucket, check, in_original))
         self._plain = {k: frozenset(v) for k, v in plain.items()}
-        self._verify = {k: tuple(sorted((e for e in v if e[0] not in plain.get(k, ())), key=lambda e: (e[0], e[1].pattern, e[2])))
+        self._verify = {k: tuple(sorted((e for e in v if e[0] not in plain.get(k, ())), key=lambda e: (e[0], e[1].pattern.pattern, e[2])))
                         for k, v in verify.items()}
         # Both tables in one lookup per anchor word of a text.
         self._table = {k: (self._plain.get(k, frozenset()), self._verify.get(k, ())) for k in self.anchors}
@@ -533,7 +534,7 @@ class Prefilter:
                 bucket, check, in_original = entry
                 if not everything and bucket in found:
                     pending.append(entry)
-                elif check.search(text if in_original else lowered):
+                elif check.found_in(text if in_original else lowered):
                     hit.add(bucket)
             found |= hit
             rows.append((word, hit, pending))
@@ -551,7 +552,7 @@ class Prefilter:
             lowered = lowered.replace(TATWEEL, "")
         for word, hit, pending in rows:
             for bucket, check, in_original in pending:
-                if bucket not in hit and check.search(text if in_original else lowered):
+                if bucket not in hit and check.found_in(text if in_original else lowered):
                     hit.add(bucket)
             if hit:
                 found |= hit
@@ -562,9 +563,27 @@ class Prefilter:
         return found, words
 
 
+class _Check(NamedTuple):
+    """A many-word name in a text: its words in a row with anything but word characters between."""
+
+    first: str  # the first word, as the searched text spells it
+    pattern: re.Pattern[str]
+
+    def found_in(self, text: str) -> bool:
+        """Whether the name is in ``text``. The pattern is tried only where its first word is:
+        ``str.find`` skips ahead at memory speed, where a pattern search steps through every
+        character (a check runs on most English articles: "authority", "republic")."""
+        at = text.find(self.first)
+        while at >= 0:
+            if self.pattern.match(text, at) is not None:
+                return True
+            at = text.find(self.first, at + 1)
+        return False
+
+
 # A phrase check: the bucket it confirms, the pattern of its words, and whether in the original
 # text (acronyms, by case) or in the lowered one.
-_Verify = tuple[str, re.Pattern[str], bool]
+_Verify = tuple[str, "_Check", bool]
 # An anchor word of a text: the word, the buckets it names so far, the checks left pending.
 _Row = tuple[str, set[str], list[_Verify]]
 # A stem found at the start of a word of the text, and its bucket.
