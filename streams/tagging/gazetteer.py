@@ -416,8 +416,9 @@ class Prefilter:
         self._plain: dict[str, frozenset[str]] = {}
         self._verify: dict[str, tuple[_Verify, ...]] = {}
         self._table: dict[str, tuple[frozenset[str], tuple[_Verify, ...]]] = {}
-        self._automaton: Any = None  # anchors and stems (None: nothing to find)
-        self._key_values: list[tuple[tuple[int, str], ...]] = []  # per automaton key: (slot, word)...
+        self._automaton: Any = None  # anchors and stems, built on the first scan
+        self._keys: list[bytes] = []  # the automaton's keys
+        self._key_values: list[tuple[tuple[int, str], ...]] = []  # for each key, its (slot, word) pairs
         self._companion: Prefilter | None = None
         self._watched: frozenset[str] = frozenset()
 
@@ -476,12 +477,8 @@ class Prefilter:
                 keys.setdefault(f" {stem}", []).append((offset + 1, stem))  # the start of a word, as stems match
         self._companion = companion
         self._automaton = None
+        self._keys = [key.encode("utf-8") for key in keys]
         self._key_values = [tuple(values) for values in keys.values()]
-        if keys:
-            # Standard semantics with overlapping matches: " iran " and " israel " share a space.
-            self._automaton = ahocorasick_rs.BytesAhoCorasick(
-                [key.encode("utf-8") for key in keys], matchkind=ahocorasick_rs.MatchKind.Standard,
-                implementation=ahocorasick_rs.Implementation.DFA)
 
     def scan(self, text: str) -> Hits | None:
         """Hits when ``text`` may name two relevant buckets, at least one watched; else None."""
@@ -508,11 +505,18 @@ class Prefilter:
         """The anchor words and the stems in a text's spaced words, then the companion's (one
         scan)."""
         found: list[set[str]] = [set(), set(), set(), set()]
-        if self._automaton is not None:
-            values = self._key_values
-            for key, _, _ in self._automaton.find_matches_as_indexes(spaced, overlapping=True):
-                for slot, word in values[key]:
-                    found[slot].add(word)
+        if not self._keys:
+            return found
+        if self._automaton is None:
+            # Built on first use: the DFA takes about 10 MB, and a prefilter whose words another
+            # one's scan finds (the outsiders) never needs its own. Standard semantics with
+            # overlapping matches, as " iran " and " israel " share a space.
+            self._automaton = ahocorasick_rs.BytesAhoCorasick(
+                self._keys, matchkind=ahocorasick_rs.MatchKind.Standard, implementation=ahocorasick_rs.Implementation.DFA)
+        values = self._key_values
+        for key, _, _ in self._automaton.find_matches_as_indexes(spaced, overlapping=True):
+            for slot, word in values[key]:
+                found[slot].add(word)
         return found
 
     def _match(self, text: str, lowered: str, anchors: set[str], stems_found: set[str],
@@ -581,7 +585,7 @@ class _Check(NamedTuple):
         return False
 
 
-# A phrase check: the bucket it confirms, the pattern of its words, and whether in the original
+# A phrase check: the bucket it confirms, the check of its words, and whether in the original
 # text (acronyms, by case) or in the lowered one.
 _Verify = tuple[str, "_Check", bool]
 # An anchor word of a text: the word, the buckets it names so far, the checks left pending.
