@@ -95,14 +95,29 @@ def _build_fold() -> dict[int, str]:
 
 
 _FOLD = _build_fold()
+# The characters _FOLD maps, none of them ASCII. str.translate looks every character up in the
+# table (about 50 ns each): finding the few that occur with one character-class search and
+# replacing each (str.replace, at memory speed) is several times faster on news text.
+_FOLDED = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_FOLD)) + "]")
+assert all(cp >= 0x80 for cp in _FOLD)
+# Latin-1 text (Albanian ë and ç) is folded in one bytes.translate.
+_LATIN1_FOLD = bytes(ord(_FOLD.get(b, chr(b))) for b in range(256))
 
 
 def fold(text: str) -> str:
     """Matching form of cleaned text, exactly as long as the input (see module docstring)."""
     lowered = text.lower()
+    if lowered.isascii():
+        return lowered
     if len(lowered) != len(text):  # "İ".lower() is two characters; keep such letters as they are
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-    return lowered.translate(_FOLD)
+    try:
+        return lowered.encode("latin-1").translate(_LATIN1_FOLD).decode("latin-1")
+    except UnicodeEncodeError:  # stops at the first character beyond Latin-1
+        pass
+    for ch in set(_FOLDED.findall(lowered)):
+        lowered = lowered.replace(ch, _FOLD[ord(ch)])
+    return lowered
 
 
 def fold_char_variants() -> dict[str, str]:
