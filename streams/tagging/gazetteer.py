@@ -181,6 +181,8 @@ _WIDE_BREAKS = ("\u200c", "\u200d", "\u200b", "\u200e", "\u200f", "\u202a", "\u2
 # Every ASCII byte that is not a word character (``\w``: letters, digits, underscore) splits
 # words, as it splits the full matcher's tokens: "(Iran)", "Israel's", '"Israel"', "Iran-backed".
 _ASCII_NONWORD = bytes(b if chr(b).isalnum() or b == 0x5F or b >= 0x80 else 0x20 for b in range(256))
+# The same with the capitals lowered: an ASCII text's words in one translate.
+_ASCII_LOWER_NONWORD = bytes(b + 0x20 if 0x41 <= b <= 0x5A else _ASCII_NONWORD[b] for b in range(256))
 
 
 def _is_split_char(cp: int) -> bool:
@@ -290,9 +292,28 @@ def _spaced_words(text: str) -> tuple[str, bytes]:
 
 
 def _prepare(text: str) -> tuple[str, bytes]:
-    """:func:`prepare`'s text, and its words as UTF-8: ``bytes.split()`` on it gives each run of
-    word characters (and marks) of the text once, with every punctuation mark and space between
-    them gone (the full matcher's tokens, as written).
+    """:func:`prepare`'s text, and its words as UTF-8 (see :func:`_scan_form`)."""
+    low, words = _scan_form(text)
+    return _lowered(text, low), words
+
+
+# prepare()'s text as _scan_form leaves it: the str itself, its UTF-8 bytes, or None for an
+# ASCII text's plain text.lower(). Most texts are rejected without it ever being needed.
+_Low = str | bytes | None
+
+
+def _lowered(text: str, low: _Low) -> str:
+    """:func:`prepare`'s text from what :func:`_scan_form` returned for ``text``."""
+    if low is None:
+        return text.lower()
+    return low if isinstance(low, str) else low.decode("utf-8", "surrogatepass")
+
+
+def _scan_form(text: str) -> tuple[_Low, bytes]:
+    """:func:`prepare`'s text (or what it is made from, see ``_Low``), and its words as UTF-8:
+    ``bytes.split()`` on them gives each run of word characters (and marks) of the text once,
+    with every punctuation mark and space between them gone (the full matcher's tokens, as
+    written).
 
     The replacements work on bytes where they can: ``bytes.translate`` maps every ASCII
     character in one table lookup each, and ``str.replace`` runs in C at memory speed, while a
@@ -303,15 +324,14 @@ def _prepare(text: str) -> tuple[str, bytes]:
     as bytes, a Latin-1 text (Albanian) lowered and folded in one ``bytes.translate``.
     """
     if text.isascii():
-        lowered = text.lower()
-        return lowered, lowered.encode("ascii").translate(_ASCII_NONWORD)
+        return None, text.encode("ascii").translate(_ASCII_LOWER_NONWORD)
     try:
         folded = text.encode("latin-1").translate(_LATIN1_LOWER_FOLD)  # a copy when it is Latin-1
     except UnicodeEncodeError:  # fails at the first other character, in well under a microsecond
         pass
     else:
         if folded.isascii():  # Albanian: ë and ç were its only letters beyond ASCII
-            return folded.decode("ascii"), folded.translate(_ASCII_NONWORD)
+            return folded, folded.translate(_ASCII_NONWORD)
     # The ZWNJ and the Arabic letter variants (آ is in most Persian sentences) are replaced in the
     # str before it is encoded, so that it is encoded once: they have no case, so replacing them
     # before lowering is the same as after, and their 2- and 3-byte UTF-8 forms are slow needles
@@ -323,6 +343,7 @@ def _prepare(text: str) -> tuple[str, bytes]:
             text = text.replace(a, b)
     raw = text.encode("utf-8", "surrogatepass")
     leads = frozenset(raw.translate(None, _COMMON_BYTES))
+    lowered: str | None
     if _may_be_cased(leads, raw):
         lowered = text.lower()
         if len(lowered) != len(text):  # "İ".lower() is two characters: keep such letters as written
@@ -331,12 +352,14 @@ def _prepare(text: str) -> tuple[str, bytes]:
         leads = frozenset(encoded.translate(None, _COMMON_BYTES))  # "Å" (U+212B) lowers to "å"
     else:  # only ASCII letters have a lower case here
         encoded = raw.lower()
-        lowered = encoded.decode("utf-8", "surrogatepass")
+        lowered = None  # decoded below only if a replacement needs the str
     # Lead bytes are looked for in this first encoding: the replacements below never create one
     # of the characters they look for. The text is encoded again only if a letter changed (a
     # 2-byte needle is slow to find in Persian or Hebrew bytes, so no bytes.replace for them).
     changed = False
     if not leads.isdisjoint(_LATIN_LEAD_BYTES):
+        if lowered is None:
+            lowered = encoded.decode("utf-8", "surrogatepass")
         try:
             latin = lowered.encode("latin-1").translate(_LATIN1_FOLD)
         except UnicodeEncodeError:
@@ -348,29 +371,36 @@ def _prepare(text: str) -> tuple[str, bytes]:
             lowered = latin.decode("latin-1")
         changed = True
     if not leads.isdisjoint(_WIDE_BREAK_LEAD_BYTES):  # in the text only: it is encoded once, below
+        if lowered is None:
+            lowered = encoded.decode("utf-8", "surrogatepass")
         for ch in _WIDE_BREAKS:
             if ch in lowered:
                 lowered = lowered.replace(ch, " ")
                 changed = True
     if ((not leads.isdisjoint(_MARK_LEAD_BYTES)  # accents typed apart, niqqud
-         or (b"\xd9" in encoded and any(c in lowered for c in _COMMON_MARKS))) and _MARK.search(lowered)):
+         or (b"\xd9" in encoded and any(c in text for c in _COMMON_MARKS)))
+            and _MARK.search(text)):  # marks have no case: text holds the ones lowered holds
         # Combining marks (accents typed apart, Hebrew niqqud, Arabic harakat such as the ezafe
         # kasra) and tatweel: the full matcher's tokens drop them. Here they become tatweel in
         # the text (same length) and vanish from its words.
+        if lowered is None:
+            lowered = encoded.decode("utf-8", "surrogatepass")
         lowered = _MARK.sub(TATWEEL, lowered)
         encoded = lowered.encode("utf-8", "surrogatepass").replace(TATWEEL_8, b"")
         changed = False
-    if changed:
+    if changed and lowered is not None:
         encoded = lowered.encode("utf-8", "surrogatepass")
+    low: _Low = lowered if lowered is not None else encoded  # before the words lose their punctuation
+    # Punctuation has no case and no replacement above touches it: text holds what lowered holds.
     for lead, chars in _SPLIT_2:
         if lead[0] in leads or (lead[0] in _COMMON_LEADS and lead in encoded):
             for ch, ch8 in chars:
-                if ch in lowered:  # str search: a 2-byte needle is slow in Persian or Hebrew bytes
+                if ch in text:  # str search: a 2-byte needle is slow in Persian or Hebrew bytes
                     encoded = encoded.replace(ch8, b" ")
     for lead, pattern in _SPLIT_3:
         if lead[0] in leads and lead in encoded:  # a ZWNJ (E2) may be gone already
             encoded = pattern.sub(b" ", encoded)
-    return lowered, encoded.translate(_ASCII_NONWORD)
+    return low, encoded.translate(_ASCII_NONWORD)
 
 
 def _may_be_cased(leads: frozenset[int], raw: bytes) -> bool:
@@ -453,7 +483,8 @@ class Prefilter:
                 spelled, in_original = _cased_words(cased), True
             else:
                 spelled, in_original = words, False
-            check = _Check(spelled[0], re.compile(r"\W+".join(map(re.escape, spelled))))
+            check = _Check(spelled[0], re.compile(r"\W+".join(map(re.escape, spelled))), spelled[0].encode("utf-8"),
+                           re.compile(b" +".join(re.escape(w.encode("utf-8")) for w in spelled)))
             for anchor in _anchor_forms(word, self._glued):
                 self.anchors.setdefault(anchor, set()).add(bucket)
                 if own or (len(words) == 1 and cased is None):
@@ -482,14 +513,16 @@ class Prefilter:
 
     def scan(self, text: str) -> Hits | None:
         """Hits when ``text`` may name two relevant buckets, at least one watched; else None."""
-        lowered, spaced = _spaced_words(text)
+        low, words = _scan_form(text)
+        spaced = b" " + words + b" "
         anchors, stems_found, *companion_words = self._hit_words(spaced)
-        found, rows, stems = self._match(text, lowered, anchors, stems_found, everything=False)
+        found, rows, stems, low = self._match(text, low, spaced, anchors, stems_found, everything=False)
         if len(found) < 2 or (self._watched and not self._watched.intersection(found)):
             return None
         # Rare path (the text passed): finish the checks skipped, for the positions of every hit.
-        found, words = self._complete(text, lowered, rows, stems)
-        return Hits(frozenset(found), _positions(lowered, words), lowered, spaced, self._companion,
+        lowered = _lowered(text, low)
+        found, hit_words = self._complete(text, lowered, rows, stems)
+        return Hits(frozenset(found), _positions(lowered, hit_words), lowered, spaced, self._companion,
                     (companion_words[0], companion_words[1]))
 
     def positions(self, text: str, hits: Hits) -> tuple[tuple[int, frozenset[str]], ...]:
@@ -498,7 +531,7 @@ class Prefilter:
             anchors, stems_found = hits.companion_words
         else:
             anchors, stems_found = self._hit_words(hits.spaced)[:2]
-        rows, stems = self._match(text, hits.lowered, anchors, stems_found, everything=True)[1:]
+        rows, stems = self._match(text, hits.lowered, hits.spaced, anchors, stems_found, everything=True)[1:3]
         return _positions(hits.lowered, self._complete(text, hits.lowered, rows, stems)[1])
 
     def _hit_words(self, spaced: bytes) -> list[set[str]]:
@@ -519,17 +552,22 @@ class Prefilter:
                 found[slot].add(word)
         return found
 
-    def _match(self, text: str, lowered: str, anchors: set[str], stems_found: set[str],
-               everything: bool) -> tuple[set[str], list[_Row], list[_StemRow]]:
+    def _match(self, text: str, low: _Low, spaced: bytes, anchors: set[str], stems_found: set[str],
+               everything: bool) -> tuple[set[str], list[_Row], list[_StemRow], _Low]:
         """Buckets found in a text whose anchor words are ``anchors`` and whose words start with
         the stems ``stems_found``, and for each anchor word and stem what it names. Unless
         ``everything``, a check for a bucket already found is skipped (left pending in its row
-        for :meth:`_complete`): enough to decide relevance."""
+        for :meth:`_complete`): enough to decide relevance. Also ``low``, as the str if a check
+        needed it.
+
+        A name is looked for in the text's words first (``spaced``, where every punctuation mark
+        is already a space). That is the whole answer when the lowered text is ASCII (English,
+        Albanian once folded); in another a symbol between two words is no space there
+        ("Tel©Aviv"), so a name not found is looked for in the lowered text too."""
         found: set[str] = set()
         rows: list[_Row] = []
         table = self._table
-        if TATWEEL in lowered:  # marks (as tatweel, see _prepare): the full matcher's tokens drop them
-            lowered = lowered.replace(TATWEEL, "")
+        lowered: str | None = None
         for word in anchors:
             plain, entries = table[word]
             hit = set(plain)
@@ -538,13 +576,23 @@ class Prefilter:
                 bucket, check, in_original = entry
                 if not everything and bucket in found:
                     pending.append(entry)
-                elif check.found_in(text if in_original else lowered):
+                elif in_original:
+                    if check.found_in(text):
+                        hit.add(bucket)
+                elif check.found_in_words(spaced):
                     hit.add(bucket)
+                elif not (low is None or (isinstance(low, bytes) and low.isascii())):
+                    if lowered is None:
+                        low = lowered = _lowered(text, low)
+                        if TATWEEL in lowered:  # marks (as tatweel, see _scan_form): tokens drop them
+                            lowered = lowered.replace(TATWEEL, "")
+                    if check.found_in(lowered):
+                        hit.add(bucket)
             found |= hit
             rows.append((word, hit, pending))
         stems = [(stem, bucket) for stem, bucket in self.stems if stem in stems_found]
         found.update(bucket for _, bucket in stems)
-        return found, rows, stems
+        return found, rows, stems, low
 
     @staticmethod
     def _complete(text: str, lowered: str, rows: list[_Row], stems: list[_StemRow]) -> tuple[set[str], list[tuple[str, frozenset[str]]]]:
@@ -572,6 +620,8 @@ class _Check(NamedTuple):
 
     first: str  # the first word, as the searched text spells it
     pattern: re.Pattern[str]
+    first_utf8: bytes
+    words_pattern: re.Pattern[bytes]  # the same in a text's spaced words (see _scan_form)
 
     def found_in(self, text: str) -> bool:
         """Whether the name is in ``text``. The pattern is tried only where its first word is:
@@ -582,6 +632,15 @@ class _Check(NamedTuple):
             if self.pattern.match(text, at) is not None:
                 return True
             at = text.find(self.first, at + 1)
+        return False
+
+    def found_in_words(self, spaced: bytes) -> bool:
+        """Whether the name is in a text's spaced words, its words apart by spaces only."""
+        at = spaced.find(self.first_utf8)
+        while at >= 0:
+            if self.words_pattern.match(spaced, at) is not None:
+                return True
+            at = spaced.find(self.first_utf8, at + 1)
         return False
 
 

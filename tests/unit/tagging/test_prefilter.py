@@ -196,6 +196,19 @@ def test_outsiders_come_from_the_same_scan(tagger: Tagger) -> None:
     assert [p for p, _ in tagger.gazetteer.others.positions(text, hits)] == [text.index("United")]
 
 
+@pytest.mark.parametrize(("text", "buckets"), [
+    ("Israel warned the Islamic Republic.", {"ISR", "IRN"}),  # ASCII: the words decide alone
+    ("Israel warned the Islamic, Republic.", {"ISR", "IRN"}),  # punctuation is a space there
+    ("Israel warned the Islamic \u00a9 Republic.", {"ISR", "IRN"}),  # a symbol is not: the lowered text decides
+    ("Izraeli paralajmëroi Islamic © Republic.", {"ISR", "IRN"}),  # the same in Latin-1 text
+    ("Israel warned the republic.", None),  # the anchor word alone is not the name
+])
+def test_many_word_names_are_checked_in_the_words_then_the_text(tagger: Tagger, text: str,
+                                                                 buckets: set[str] | None) -> None:
+    hits = tagger.gazetteer.prefilter.scan(text)
+    assert (hits.buckets if hits is not None else None) == (frozenset(buckets) if buckets else None)
+
+
 def test_lone_surrogates_do_not_break_the_split() -> None:
     lowered, encoded = _prepare("Iran\ud800 Israel")
     assert len(lowered) == len("Iran\ud800 Israel")
