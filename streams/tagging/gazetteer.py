@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import ahocorasick_rs
@@ -29,10 +29,10 @@ class Actor:
     country: str | None
     role: str
     watched: bool
+    bucket: str = field(init=False, repr=False, compare=False)  # read in every role rule: stored
 
-    @property
-    def bucket(self) -> str:
-        return self.country or self.code
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "bucket", self.country or self.code)
 
 
 @dataclass(frozen=True)
@@ -53,10 +53,7 @@ class Mention(NamedTuple):
     end: int
     text: str
     alias: Alias
-
-    @property
-    def actor(self) -> Actor:
-        return self.alias.actor
+    actor: Actor  # alias.actor, kept at hand for the role rules
 
 
 def _fail(key: str, why: str) -> ConfigError:
@@ -149,7 +146,7 @@ class Gazetteer:
         out = []
         for m in self.index.find_all(tokens, starts):
             start, end = tokens[m.first].start, tokens[m.last - 1].end
-            out.append(Mention(m.first, m.last, start, end, text[start:end], m.payload))
+            out.append(Mention(m.first, m.last, start, end, text[start:end], m.payload, m.payload.actor))
         return out
 
     def may_be_relevant(self, text: str) -> bool:

@@ -54,6 +54,8 @@ class Roles(NamedTuple):
 def clause_barriers(tokens: Sequence[Token], text: str) -> list[int]:
     """Token indices that start a new clause (after ';' or ':')."""
     out = [0]
+    if ";" not in text and ":" not in text:  # most sentences: no need to look between the words
+        return out
     for k in range(1, len(tokens)):
         gap = text[tokens[k - 1].end:tokens[k].start]
         if ";" in gap or ":" in gap:
@@ -169,10 +171,13 @@ def _aim_reactions(coded: list[Roles], triggers: Sequence[Match], mentions: Sequ
 def _phrase_ends(tokens: Sequence[Token], phrases: Mapping[str, Sequence[tuple[str, ...]]]) -> list[int]:
     """Token index after each occurrence of a phrase (word tuples keyed by their first word)."""
     ends = []
+    get = phrases.get
     for k, token in enumerate(tokens):
-        for words in phrases.get(token.norm, ()):
-            if tuple(t.norm for t in tokens[k:k + len(words)]) == words:
-                ends.append(k + len(words))
+        candidates = get(token.norm)
+        if candidates:
+            for words in candidates:
+                if tuple(t.norm for t in tokens[k:k + len(words)]) == words:
+                    ends.append(k + len(words))
     return ends
 
 
