@@ -294,8 +294,9 @@ def _prepare(text: str) -> tuple[str, bytes]:
     return _lowered(text, low), words
 
 
-# prepare()'s text as _scan_form leaves it: the str itself, its UTF-8 bytes, or None for an
-# ASCII text's plain text.lower(). Most texts are rejected without it ever being needed.
+# prepare()'s text as _scan_form leaves it: the str itself; its UTF-8 bytes, where only ASCII
+# capitals may be left to lower; or None for an ASCII text's plain text.lower(). Most texts are
+# rejected without it ever being needed.
 _Low = str | bytes | None
 
 
@@ -303,7 +304,7 @@ def _lowered(text: str, low: _Low) -> str:
     """:func:`prepare`'s text from what :func:`_scan_form` returned for ``text``."""
     if low is None:
         return text.lower()
-    return low if isinstance(low, str) else low.decode("utf-8", "surrogatepass")
+    return low if isinstance(low, str) else low.lower().decode("utf-8", "surrogatepass")
 
 
 def _scan_form(text: str) -> tuple[_Low, bytes]:
@@ -347,8 +348,8 @@ def _scan_form(text: str) -> tuple[_Low, bytes]:
             lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
         encoded = lowered.encode("utf-8", "surrogatepass")
         leads = frozenset(encoded.translate(None, _COMMON_BYTES))  # "Å" (U+212B) lowers to "å"
-    else:  # only ASCII letters have a lower case here
-        encoded = raw.lower()
+    else:  # only ASCII letters have a lower case here: lowered as bytes, by the last translate
+        encoded = raw
         lowered = None  # decoded below only if a replacement needs the str
     # Lead bytes are looked for in this first encoding: the replacements below never create one
     # of the characters they look for. The text is encoded again only if a letter changed (a
@@ -356,7 +357,7 @@ def _scan_form(text: str) -> tuple[_Low, bytes]:
     changed = False
     if not leads.isdisjoint(_LATIN_LEAD_BYTES):
         if lowered is None:
-            lowered = encoded.decode("utf-8", "surrogatepass")
+            lowered = encoded.lower().decode("utf-8", "surrogatepass")
         try:
             latin = lowered.encode("latin-1").translate(_LATIN1_FOLD)
         except UnicodeEncodeError:
@@ -369,7 +370,7 @@ def _scan_form(text: str) -> tuple[_Low, bytes]:
         changed = True
     if not leads.isdisjoint(_WIDE_BREAK_LEAD_BYTES):  # in the text only: it is encoded once, below
         if lowered is None:
-            lowered = encoded.decode("utf-8", "surrogatepass")
+            lowered = encoded.lower().decode("utf-8", "surrogatepass")
         for ch in _WIDE_BREAKS:
             if ch in lowered:
                 lowered = lowered.replace(ch, " ")
@@ -381,7 +382,7 @@ def _scan_form(text: str) -> tuple[_Low, bytes]:
         # kasra) and tatweel: the full matcher's tokens drop them. Here they become tatweel in
         # the text (same length) and vanish from its words.
         if lowered is None:
-            lowered = encoded.decode("utf-8", "surrogatepass")
+            lowered = encoded.lower().decode("utf-8", "surrogatepass")
         lowered = _MARK.sub(TATWEEL, lowered)
         encoded = lowered.encode("utf-8", "surrogatepass").replace(TATWEEL_8, b"")
         changed = False
@@ -397,7 +398,7 @@ def _scan_form(text: str) -> tuple[_Low, bytes]:
     for lead, pattern in _SPLIT_3:
         if lead[0] in leads and lead in encoded:  # a ZWNJ (E2) may be gone already
             encoded = pattern.sub(b" ", encoded)
-    return low, encoded.translate(_ASCII_NONWORD)
+    return low, encoded.translate(_ASCII_LOWER_NONWORD)
 
 
 def _may_be_cased(leads: frozenset[int], raw: bytes) -> bool:
