@@ -12,7 +12,10 @@ Rules, in the order they are tried (each records how it decided, which sets conf
 * reactions and answers: an act right after a reaction ("**condemned** the attack on Israel")
   or an answer ("**retaliation for** the assassination of …") is someone else's; with no agent
   or modifier naming its actor it is not coded, and the reaction is aimed at that actor or
-  at no one.
+  at no one. A passive reaction ("Iran's attack on Israel **was condemned by** Albania") is
+  aimed the same way, and an agent after an answer ("vowed to avenge the killing … **by**
+  Israel") names who did the answered act, not who answers. The actor an agent marker
+  introduces is no subject of a verb after it ("… by Hamas gunmen **and expressed** solidarity").
 * SOV (Persian): with the verb last, the first actor of the clause acts on the next one.
 * coordination: "Albania blames Iran …, **cuts** ties" reuses the previous trigger's source.
 * default (SVO): the nearest actor before the trigger acts on the nearest one after it within
@@ -96,6 +99,14 @@ def assign(
     act_starts = {t.first for t in triggers if t.payload.act}
     reaction_ends = [t.last for t in triggers if t.payload.reaction]
     cause_ends = _phrase_ends(tokens, cause_markers) if cause_markers else []
+    # The actor an agent marker introduces ("the attack on Israel by Hamas gunmen") did the act
+    # before the marker; it is no subject of a reaction after it ("... and expressed
+    # solidarity"), though it may be of an act ("by Iran-linked hackers using wiper malware").
+    agent_objects: dict[int, int] = {}  # where those mentions start → where their marker does
+    for a in agents:
+        named = next((m for m in mentions if a.last <= m.first <= a.last + AGENT_GAP), None)
+        if named is not None:  # "carried out by hackers linked to Iran": the first marker's
+            agent_objects.setdefault(named.first, a.first)
     for trig in triggers:
         etype = trig.payload
         if etype.not_before and trig.last < n and tokens[trig.last].norm in etype.not_before:
@@ -113,14 +124,21 @@ def assign(
             if roles is not None:
                 out.append(roles)
             continue
-        roles = _by_agent(trig, left, right, agents, hi, triggers)
+        roles = _by_agent(trig, left, right, agents, hi, triggers, cause_ends)
+        if agent_objects:
+            # An actor an agent marker introduces is not what an act before the marker's own
+            # trigger hit ("Israeli strikes were condemned by Albania"): a marker belongs to the
+            # nearest trigger before it.
+            right = [m for m in right if m.first not in agent_objects
+                     or not any(trig.last <= t.first < agent_objects[m.first] for t in triggers)]
         if roles is None and postnominal and right and right[0].first == trig.last and right[0].alias.kind == "demonyms":
             # "hakerat iranianë": the adjective after the noun names whose hackers they are.
             roles = _pair(trig, right[0], right[1:] + left, "direct")
         # Not clause subjects: an actor after a preposition ("the attack on Israel"), or one that
         # modifies another act ("the Iranian attack ... and expressed support for Israel").
         subjects = [m for m in left if not (m.first > 0 and tokens[m.first - 1].norm in prepositions)
-                    and _modified_act(m, act_starts, tokens) in (None, trig.first)]
+                    and _modified_act(m, act_starts, tokens) in (None, trig.first)
+                    and not (etype.reaction and m.first in agent_objects)]
         if roles is None:
             roles = _by_modifier(trig, subjects, right, text, tokens)
         if roles is None and genitive and right and right[0].first == trig.last + 1 and tokens[trig.last].norm in genitive:
@@ -159,6 +177,11 @@ def _aim_reactions(coded: list[Roles], triggers: Sequence[Match], mentions: Sequ
         trig = roles.trigger
         if trig.payload.reaction:
             act = next((t for t in triggers if t.payload.act and _reacted_to(t, (trig.last,), mentions)), None)
+            if act is None and roles.how == "passive":
+                # "Iran's attack on Israel was condemned by Albania": the target found before the
+                # agent is the object of an act named before the reaction, not what it is about.
+                act = next((t for t in reversed(triggers) if t.payload.act and t.last <= roles.target.first
+                            and t.last <= trig.first), None)
             if act is not None:
                 done = by_act.get(act.first)
                 if done is None or done.source.actor.bucket == roles.source.actor.bucket:
@@ -236,12 +259,14 @@ def _pair(trig: Match, source: Mention, targets: Sequence[Mention], how: str) ->
 
 
 def _by_agent(trig: Match, left: list[Mention], right: list[Mention], agents: Sequence[Match], hi: int,
-              triggers: Sequence[Match] = ()) -> Roles | None:
+              triggers: Sequence[Match] = (), cause_ends: Sequence[int] = ()) -> Roles | None:
     for a in agents:
         if a.first < trig.last or a.first - trig.last > AGENT_REACH or a.first >= hi:
             continue
         if any(trig.last <= t.first < a.first for t in triggers):
             break  # "condemned the attack on Israel by Iran": the agent is the nearer act's
+        if any(trig.last <= end <= a.first for end in cause_ends):
+            break  # "vowed to avenge the killing of its commanders by Israel": the avenged act's
         agent = next((m for m in right if m.first >= a.last and m.first - a.last <= AGENT_GAP), None)
         if agent is None:
             continue

@@ -63,6 +63,19 @@ CASES = [
      [("ALB", "ISR", "051", "ASSERTED"), ("PSE", "ISR", "18", "ASSERTED")]),
     ("Israel blamed an IRGC drone strike for the damage", "en",
      [("ISR", "IRN", "112", "ASSERTED"), ("IRN", "ISR", "195", "ATTRIBUTED")]),
+    # a passive reaction is aimed the same way: at the actor of the act named before it, at
+    # no one when that actor is unnamed, at the modifier when the act has no object
+    ("Iran's attack on Israel was condemned by Albania", "en", [("IRN", "ISR", "18", "ASSERTED"), ("ALB", "IRN", "111", "ASSERTED")]),
+    ("Israel's strikes on Iran were condemned by Albania", "en",
+     [("ISR", "IRN", "195", "ASSERTED"), ("ALB", "ISR", "111", "ASSERTED")]),
+    ("The attack on Israel was condemned by Albania", "en", []),
+    ("Israeli strikes were condemned by Albania", "en", [("ALB", "ISR", "111", "ASSERTED")]),
+    # an agent names who did the nearest act before it: not an answered act's answerer, not the
+    # subject of a reaction joined after it; nested markers belong to the first
+    ("Iran vowed to avenge the killing of its commanders in Damascus by Israel", "en", []),
+    ("Albania condemned the attack on Israel by Hamas gunmen and expressed solidarity with the Israeli people", "en",
+     [("ALB", "PSE", "111", "ASSERTED"), ("PSE", "ISR", "18", "ASSERTED"), ("ALB", "ISR", "051", "ASSERTED")]),
+    ("Iran was hit by a cyberattack carried out by hackers linked to Israel", "en", [("ISR", "IRN", "17", "ATTRIBUTED")]),
     # an act named after a verb that is no reaction keeps its subject
     ("Albania launched an attack on Iran", "en", [("ALB", "IRN", "18", "ASSERTED")]),
     # Persian accusation, verb last
