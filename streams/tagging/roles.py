@@ -261,7 +261,7 @@ def _pair(trig: Match, source: Mention, targets: Sequence[Mention], how: str) ->
 def _by_agent(trig: Match, left: list[Mention], right: list[Mention], agents: Sequence[Match], hi: int,
               triggers: Sequence[Match] = (), cause_ends: Sequence[int] = ()) -> Roles | None:
     for a in agents:
-        if a.first < trig.last or a.first - trig.last > AGENT_REACH or a.first >= hi:
+        if a.last <= trig.last or a.first - trig.last > AGENT_REACH or a.first >= hi:  # "supported by" ends after "supported"
             continue
         if any(trig.last <= t.first < a.first for t in triggers):
             break  # "condemned the attack on Israel by Iran": the agent is the nearer act's
@@ -274,6 +274,12 @@ def _by_agent(trig: Match, left: list[Mention], right: list[Mention], agents: Se
         for t in before:
             if t.actor.bucket != agent.actor.bucket:
                 return Roles(trig, agent, t, "passive")
+        if not before and trig.payload.act:
+            # "Hackers linked to Iran's intelligence ministry targeted Albanian systems": with
+            # no one named before the agent, what it hit follows it.
+            window = trig.payload.target_window
+            return _pair(trig, agent, [m for m in right if m.first > agent.first and m.first - agent.last <= window],
+                         "passive")
         return None
     return None
 

@@ -76,6 +76,15 @@ CASES = [
     ("Albania condemned the attack on Israel by Hamas gunmen and expressed solidarity with the Israeli people", "en",
      [("ALB", "PSE", "111", "ASSERTED"), ("PSE", "ISR", "18", "ASSERTED"), ("ALB", "ISR", "051", "ASSERTED")]),
     ("Iran was hit by a cyberattack carried out by hackers linked to Israel", "en", [("ISR", "IRN", "17", "ATTRIBUTED")]),
+    # with no one named before the agent, what the act hit follows it; "backed by" and
+    # "supported by" are agent markers that start on a participle
+    ("Hackers linked to Iran's Ministry of Intelligence targeted Albanian government systems", "en",
+     [("IRN", "ALB", "17", "ATTRIBUTED")]),
+    ("Hackers backed by Iran hit Israeli water systems", "en", [("IRN", "ISR", "17", "ASSERTED")]),
+    ("Israel was supported by Albania at the UN vote", "en", [("ALB", "ISR", "051", "ASSERTED")]),
+    # each armed group under its own country
+    ("Israel struck Hezbollah after Iran fired missiles at Israel", "en",
+     [("ISR", "LBN", "195", "ASSERTED"), ("IRN", "ISR", "195", "ASSERTED")]),
     # an act named after a verb that is no reaction keeps its subject
     ("Albania launched an attack on Iran", "en", [("ALB", "IRN", "18", "ASSERTED")]),
     # Persian accusation, verb last
