@@ -54,7 +54,8 @@ class Tagger:
         self.gazetteer = Gazetteer(actors, self.rules.glued_prefixes)
         # One pass per sentence finds where any phrase list may match (order: see _analyse).
         r = self.rules
-        self.scanner = Scanner([self.gazetteer.index, r.topics, r.suppress, r.triggers, r.agents, r.cues, r.reporting])
+        self.scanner = Scanner([self.gazetteer.index, r.topics, r.suppress, r.triggers, r.agents, r.cues, r.reporting,
+                                r.according])
         self.max_body_chars = max_body_chars
         self._code_facts: dict[str, tuple[int, float]] = {}  # CAMEO code → QuadClass, Goldstein
         self.ruleset_version = f"actors:{_digest(actors)}+events:{_digest(events)}"
@@ -163,6 +164,13 @@ class Tagger:
         if not mentions:
             return None
         rules = self.rules
+        if starts[7]:
+            # "According to Rama, ...": the actor named right after reports; it takes no part.
+            speakers = {next((m.first for m in mentions if a.last <= m.first <= a.last + 2), -1)
+                        for a in rules.according.find_all(tokens, starts[7])}
+            mentions = [m for m in mentions if m.first not in speakers]
+            if not mentions:
+                return None
         topics = [m.payload for m in rules.topics.find_all(tokens, starts[1])]
         if len({m.actor.bucket for m in mentions}) < 2:
             return ([], [], [], topics, starts)
@@ -198,7 +206,7 @@ class Tagger:
             return []
         rules = self.rules
         agents = rules.agents.find_all(tokens, starts[4])
-        cues = rules.cues.find_all(tokens, starts[5])
+        cues = rules.cues.find_all(tokens, starts[5]) + rules.according.find_all(tokens, starts[7])
         reporting = rules.reporting.find_all(tokens, starts[6])
         passive_aux = rules.passive_aux.get(lang, rules.all_passive_aux)
         coded = assign(tokens, text, mentions, triggers, agents, passive_aux, lang in rules.sov_languages, rules.verb_endings,
@@ -214,7 +222,7 @@ class Tagger:
             src, tgt = roles.source.actor, roles.target.actor
             if not (src.watched or tgt.watched):
                 continue
-            modality, cue = decide(roles, cues, reporting, mentions, rules)
+            modality, cue = decide(roles, cues, reporting, mentions, rules, lang in rules.sov_languages)
             etype = roles.trigger.payload
             code = etype.code_by_topic.get(sentence_topic or "", etype.code)
             context = "CYBER" if code.startswith("17") and sentence_topic == "CYBER" else etype.context

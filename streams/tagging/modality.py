@@ -9,7 +9,9 @@ from streams.tagging.phrases import Match
 from streams.tagging.roles import Roles
 from streams.tagging.rules import Rules
 
-# Cues that only make sense before the act they qualify ("denied attacking", "may strike").
+# Cues that only make sense before the act they qualify ("denied attacking", "may strike"), in
+# languages that put the verb first; in verb-final ones (Persian) the verb follows its object:
+# "حمله سایبری ... را تکذیب کرد" (denied the cyberattack).
 BEFORE_ONLY = frozenset({"DENIED", "HYPOTHETICAL", "THREATENED"})
 
 
@@ -19,6 +21,7 @@ def decide(
     reporting: Sequence[Match],
     mentions: Sequence[Mention],
     rules: Rules,
+    verb_final: bool = False,
 ) -> tuple[str, Match | None]:
     """(modality, the cue that decided it or None) for one coded trigger.
 
@@ -34,7 +37,7 @@ def decide(
         if cue.last <= trig.first:
             ok = trig.first - cue.last <= rules.window_before
         elif cue.first >= trig.last:
-            ok = cue.payload not in BEFORE_ONLY and cue.first - trig.last <= rules.window_after
+            ok = (verb_final or cue.payload not in BEFORE_ONLY) and cue.first - trig.last <= rules.window_after
         else:
             ok = False
         if ok:

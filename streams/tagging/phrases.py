@@ -2,7 +2,8 @@
 
 A phrase is a sequence of elements: an exact folded word, a word prefix (``expel*``), an exact
 case-sensitive word (acronyms such as ``US``: the pronoun "us" is not the United States) or a
-gap (``...``, up to :data:`MAX_GAP` words). Phrases are indexed by their first word, so
+gap (``...``, up to :data:`MAX_GAP` words; ``...6``, up to 6, for verb-final languages where
+the object sits between the parts of a phrase). Phrases are indexed by their first word, so
 matching costs a dictionary lookup per token plus work bounded by the phrase lengths: linear in
 the text, unlike a large regular-expression alternation.
 """
@@ -17,6 +18,7 @@ from streams.tagging.normalize import fold
 from streams.tagging.sentences import Token
 
 MAX_GAP = 3
+LONGEST_GAP = 8  # the most words a "...N" gap may span (work per candidate stays bounded)
 _WORD = re.compile(r"\w+")
 
 # Element kinds.
@@ -37,8 +39,10 @@ def parse_phrase(text: str, cased: bool = False) -> tuple[Element, ...]:
     """Elements of one phrase written in the config syntax (see ``config/events.yaml``)."""
     out: list[Element] = []
     for word in str(text).split():
-        if word == "...":
-            out.append((GAP, ""))
+        if word.startswith("...") and (word == "..." or word[3:].isdigit()):
+            if word[3:] and not 1 <= int(word[3:]) <= LONGEST_GAP:
+                return ()  # unusable: the caller names the phrase
+            out.append((GAP, word[3:]))  # "": MAX_GAP words
             continue
         star = word.endswith("*")
         raw = word.rstrip("*")
@@ -216,7 +220,7 @@ def _match_rest(elements: tuple[Element, ...], e: int, tokens: Sequence[Token], 
     n = len(tokens)
     while e < len(elements):
         if elements[e][0] == GAP:
-            for skip in range(0, MAX_GAP + 1):
+            for skip in range(0, (int(elements[e][1]) if elements[e][1] else MAX_GAP) + 1):
                 if t + skip >= n:
                     return None
                 end = _match_rest(elements, e + 1, tokens, t + skip)

@@ -139,6 +139,16 @@ def assign(
         subjects = [m for m in left if not (m.first > 0 and tokens[m.first - 1].norm in prepositions)
                     and _modified_act(m, act_starts, tokens) in (None, trig.first)
                     and not (etype.reaction and m.first in agent_objects)]
+        if roles is None and etype.act:
+            accused = next((r for r in reversed(out) if r.trigger.payload.accusation and r.trigger.last <= trig.first
+                            and r.target.last <= trig.first), None)
+            if accused is not None:
+                # "Israel accused Iran of the cyberattack", "ישראל האשימה את איראן במתקפה": the
+                # accused did the act. What it hit is named after it, or right before it ("of
+                # the Albania cyberattack"), else it is the accuser.
+                hit = [m for m in right if m.first - trig.last <= window]
+                hit += [m for m in left[:1] if m.last == trig.first and m is not accused.target]
+                roles = _pair(trig, accused.target, [*hit, accused.source], "fallback")
         if roles is None:
             roles = _by_modifier(trig, subjects, right, text, tokens)
         if roles is None and genitive and right and right[0].first == trig.last + 1 and tokens[trig.last].norm in genitive:
@@ -147,7 +157,7 @@ def assign(
         if roles is None and etype.act and _reacted_to(trig, reaction_ends, mentions):
             continue  # "condemned the attack on Israel": whoever attacked is not named
         if (roles is None and etype.act and _reacted_to(trig, cause_ends, mentions)
-                and not any(t.payload.code.startswith("112") and t.last <= trig.first for t in triggers)):
+                and not any(t.payload.accusation and t.last <= trig.first for t in triggers)):
             continue  # "retaliation for the assassination of a Hamas leader": nor here, unless blamed
         if roles is None and sov and _verbal(trig, tokens, verb_endings):
             roles = _by_sov(trig, mentions, lo)
@@ -348,6 +358,6 @@ def _default(
     # "Albania condemned the Iranian attack": the condemner is not the victim. "Albania blames
     # Iran for the attack" is different: the accuser is the one who says it was hit.
     lo, hi = sorted((target.last, source.first))
-    if any(lo <= t.first < hi and not t.payload.act and not t.payload.code.startswith("112") for t in triggers):
+    if any(lo <= t.first < hi and not t.payload.act and not t.payload.accusation for t in triggers):
         return None
     return Roles(trig, source, target, "fallback")

@@ -36,6 +36,9 @@ class EventType:
     # A reaction to an act ("condemned the attack on Israel", "welcomed the strike"): the act
     # named right after it is someone else's, so its source is not the one who reacts.
     reaction: bool = False
+    # An accusation ("Israel accused Iran of the cyberattack"): the act named after it is the
+    # accused's, and it is no reaction that keeps the act's actor unnamed.
+    accusation: bool = False
 
 
 def _fail(key: str, why: str) -> ConfigError:
@@ -116,7 +119,7 @@ class Rules:
             if not isinstance(spec, Mapping):
                 raise _fail(where, "expected a mapping")
             unknown = set(spec) - {"code", "context", "act", "symmetric", "target_window", "code_by_topic", "phrases",
-                                   "inverse", "not_before", "reaction"}
+                                   "inverse", "not_before", "reaction", "accusation"}
             if unknown:
                 raise _fail(f"{where}.{sorted(unknown)[0]}", "unknown key")
             code = spec.get("code")
@@ -135,7 +138,8 @@ class Rules:
                 raise _fail(f"{where}.code_by_topic", "expected context → quoted CAMEO code")
             etype = EventType(str(name), code, context, bool(spec.get("act", False)), bool(spec.get("symmetric", False)),
                               window, dict(by_topic), bool(spec.get("inverse", False)),
-                              _words(spec.get("not_before"), f"{where}.not_before"), bool(spec.get("reaction", False)))
+                              _words(spec.get("not_before"), f"{where}.not_before"), bool(spec.get("reaction", False)),
+                              bool(spec.get("accusation", False)))
             self.types[etype.name] = etype
             _index(spec.get("phrases"), f"{where}.phrases", etype, self.triggers)
 
@@ -155,6 +159,10 @@ class Rules:
             _index(by_lang, f"modality.cues.{kind}", kind, self.cues)
         self.reporting = PhraseIndex(self.glued_prefixes)
         _index(modality.get("reporting") or {}, "modality.reporting", "REPORT", self.reporting)
+        # "According to Rama, Iran sponsored the attack": the actor named right after one of
+        # these is the one who reports, no party to the act, which is ATTRIBUTED.
+        self.according = PhraseIndex(self.glued_prefixes)
+        _index(modality.get("according_to") or {}, "modality.according_to", "ATTRIBUTED", self.according)
         self.agents = PhraseIndex(self.glued_prefixes)
         _index(config.get("agent_markers") or {}, "agent_markers", "BY", self.agents)
         self.suppress = PhraseIndex(self.glued_prefixes)

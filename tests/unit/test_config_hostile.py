@@ -192,6 +192,24 @@ def test_events_target_window_as_text(config_dir: Path) -> None:
     assert rejected(config_dir) == "events.yaml: `events.cyber_wipe.target_window`: expected a whole number >= 1"
 
 
+
+@pytest.mark.parametrize("gap", ["...9", "...0", "...100"])
+def test_events_gap_longer_than_allowed(config_dir: Path, gap: str) -> None:
+    replace_once(config_dir / "events.yaml", '"delet* ... data"', f'"delet* {gap} data"')
+    assert rejected(config_dir) == f"events.yaml: `events.cyber_wipe.phrases.en`: unusable phrase 'delet* {gap} data'"
+
+
+def test_events_gap_with_a_length_matches_that_many_words() -> None:
+    from streams.tagging.phrases import PhraseIndex, parse_phrase
+    from streams.tagging.sentences import tokenize
+
+    index = PhraseIndex()
+    index.add(parse_phrase("relations ...5 cut"), "SEVER")
+    for text, found in [("relations with Iran were swiftly cut", True), ("relations with the Islamic Republic were finally cut", False)]:
+        tokens = tokenize(text, text)
+        assert bool(index.find_all(tokens)) is found, text
+
+
 # ------------------------------------------------------------------ indicators.yaml
 
 

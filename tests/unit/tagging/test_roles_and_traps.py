@@ -85,6 +85,23 @@ CASES = [
     # each armed group under its own country
     ("Israel struck Hezbollah after Iran fired missiles at Israel", "en",
      [("ISR", "LBN", "195", "ASSERTED"), ("IRN", "ISR", "195", "ASSERTED")]),
+    # the accused did the act: in English, Albanian, Persian (verb last) and Hebrew (object
+    # marked by את, the act after the name)
+    ("Israel accused Iran of the Albania cyberattack", "en", [("ISR", "IRN", "112", "ASSERTED"), ("IRN", "ALB", "17", "ATTRIBUTED")]),
+    ("ישראל האשימה את איראן במתקפת הסייבר", "he", [("ISR", "IRN", "112", "ASSERTED"), ("IRN", "ISR", "17", "ATTRIBUTED")]),
+    # verb-final Persian: the object sits between the noun and the verb of "cut relations", and
+    # a denial comes after the act it denies
+    ("آلبانی روابط دیپلماتیک خود با ایران را قطع کرد", "fa", [("ALB", "IRN", "161", "ASSERTED")]),
+    ("ایران حمله سایبری به آلبانی را تکذیب کرد", "fa", [("IRN", "ALB", "17", "DENIED")]),
+    # inflected names and plural demonyms
+    ("Rama takoi Netanjahun në Tiranë", "sq", [("ALB", "ISR", "04", "ASSERTED"), ("ISR", "ALB", "04", "ASSERTED")]),
+    ("אלבניה גירשה את הדיפלומטים האיראניים", "he", [("ALB", "IRN", "161", "ASSERTED")]),
+    # "according to X": X reports the act and takes no part in it; the act is attributed
+    ("According to Israel, Iran launched 300 drones and missiles at Israel", "en", [("IRN", "ISR", "195", "ATTRIBUTED")]),
+    ("לדברי ישראל, איראן שיגרה טילים לעבר ישראל", "he", [("IRN", "ISR", "195", "ATTRIBUTED")]),
+    ("Sipas Ramës, sulmi u sponsorizua nga Irani", "sq", []),
+    ("Albania expelled Iranian diplomats, citing the cyberattack", "en",
+     [("ALB", "IRN", "161", "ASSERTED"), ("IRN", "ALB", "17", "ASSERTED")]),
     # an act named after a verb that is no reaction keeps its subject
     ("Albania launched an attack on Iran", "en", [("ALB", "IRN", "18", "ASSERTED")]),
     # Persian accusation, verb last
