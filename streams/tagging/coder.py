@@ -23,7 +23,7 @@ from streams.tagging.language import detect_language
 from streams.tagging.modality import decide
 from streams.tagging.normalize import clean, fold, needs_clean
 from streams.tagging.phrases import Match, Scanner
-from streams.tagging.roles import HOW_CONFIDENCE, Roles, assign
+from streams.tagging.roles import HOW_CONFIDENCE, Roles, assign, phrase_ends
 from streams.tagging.rules import Rules
 from streams.tagging.sentences import Token, split_sentences, tokenize
 
@@ -164,6 +164,11 @@ class Tagger:
         if not mentions:
             return None
         rules = self.rules
+        if len(mentions) > 1 and "," in text:
+            # "the cyberattack on Albania, a NATO ally, ...": an appositive describes the actor
+            # before it and takes no part in the sentence's acts.
+            mentions = [m for k, m in enumerate(mentions)
+                        if k == 0 or not _APPOSITIVE.fullmatch(text, mentions[k - 1].end, m.start)]
         if starts[7]:
             # "According to Rama, ...": the actor named right after reports; it takes no part.
             speakers = {next((m.first for m in mentions if a.last <= m.first <= a.last + 2), -1)
@@ -209,9 +214,11 @@ class Tagger:
         cues = rules.cues.find_all(tokens, starts[5]) + rules.according.find_all(tokens, starts[7])
         reporting = rules.reporting.find_all(tokens, starts[6])
         passive_aux = rules.passive_aux.get(lang, rules.all_passive_aux)
+        # Where an answer to an act ("retaliation for") ends: its act's actor is not the answerer.
+        answers = phrase_ends(tokens, rules.cause_markers) if rules.cause_markers else []
         coded = assign(tokens, text, mentions, triggers, agents, passive_aux, lang in rules.sov_languages, rules.verb_endings,
                        rules.genitive.get(lang, frozenset()), rules.prepositions, lang in rules.postnominal,
-                       rules.cause_markers)
+                       answers)
         # "in May", "May 2024": the month is no hedge (the modal verb is never capitalised mid-sentence).
         cues = [c for c in cues if not (c.first > 0 and tokens[c.first].orig == "May")]
         sentence_topic = _topic(topics)
@@ -222,7 +229,7 @@ class Tagger:
             src, tgt = roles.source.actor, roles.target.actor
             if not (src.watched or tgt.watched):
                 continue
-            modality, cue = decide(roles, cues, reporting, mentions, rules, lang in rules.sov_languages)
+            modality, cue = decide(roles, cues, reporting, mentions, rules, lang in rules.sov_languages, triggers, answers)
             etype = roles.trigger.payload
             code = etype.code_by_topic.get(sentence_topic or "", etype.code)
             context = "CYBER" if code.startswith("17") and sentence_topic == "CYBER" else etype.context
@@ -293,6 +300,11 @@ class Tagger:
             "url": meta["url"],
             "truncated": meta["truncated"],
         }
+
+
+# What lies between an actor and an appositive naming another ("Albania, a NATO ally"; "Israel,
+# a close ally of the United States"): a comma, an indefinite article, up to four words.
+_APPOSITIVE = re.compile(r"\s*,\s*(?:a|an)\s+(?:[\w'-]+\s+){0,4}", re.IGNORECASE)
 
 
 # An end mark (and closing quotes) with whitespace after it, or a line break: a sentence ends

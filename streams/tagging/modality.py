@@ -22,12 +22,21 @@ def decide(
     mentions: Sequence[Mention],
     rules: Rules,
     verb_final: bool = False,
+    triggers: Sequence[Match] = (),
+    answers: Sequence[int] = (),
 ) -> tuple[str, Match | None]:
     """(modality, the cue that decided it or None) for one coded trigger.
 
     Statements (condemn, urge, meet…) are ASSERTED: they are the act reported. Acts take the
     highest-ranked cue near the trigger; with none, an act reported by another actor ("Albania
     says an Iran-backed group wiped…") is ATTRIBUTED, else ASSERTED.
+
+    A cue does not reach across an answer to an act (``answers``: where "retaliation for" and
+    the like end): in "in apparent retaliation for Iran's attack" the attack is not apparent.
+    A cue after the trigger does not reach across another act (``triggers``): in "expelled
+    its diplomats over a cyberattack it blamed on Tehran" the blame is the cyberattack's. Nor
+    does one before it reach across an accusation, which presents the act itself: "would
+    hold Iran accountable for the cyberattack" does not make the cyberattack hypothetical.
     """
     trig = roles.trigger
     if not trig.payload.act:
@@ -35,9 +44,11 @@ def decide(
     best: tuple[int, Match] | None = None
     for cue in cues:
         if cue.last <= trig.first:
-            ok = trig.first - cue.last <= rules.window_before
+            ok = (trig.first - cue.last <= rules.window_before and not any(cue.last <= a <= trig.first for a in answers)
+                  and not any(cue.last <= t.first < trig.first and t.payload.accusation for t in triggers))
         elif cue.first >= trig.last:
-            ok = (verb_final or cue.payload not in BEFORE_ONLY) and cue.first - trig.last <= rules.window_after
+            ok = ((verb_final or cue.payload not in BEFORE_ONLY) and cue.first - trig.last <= rules.window_after
+                  and not any(trig.last <= t.first < cue.first and t.payload.act for t in triggers))
         else:
             ok = False
         if ok:

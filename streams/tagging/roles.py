@@ -89,7 +89,7 @@ def assign(
     genitive: frozenset[str] = frozenset(),
     prepositions: frozenset[str] = frozenset(),
     postnominal: bool = False,
-    cause_markers: Mapping[str, Sequence[tuple[str, ...]]] | None = None,
+    cause_ends: Sequence[int] = (),
 ) -> list[Roles]:
     """Source and target for every trigger that has both (see module docstring)."""
     out: list[Roles] = []
@@ -98,7 +98,6 @@ def assign(
     previous: Roles | None = None
     act_starts = {t.first for t in triggers if t.payload.act}
     reaction_ends = [t.last for t in triggers if t.payload.reaction]
-    cause_ends = _phrase_ends(tokens, cause_markers) if cause_markers else []
     # The actor an agent marker introduces ("the attack on Israel by Hamas gunmen") did the act
     # before the marker; it is no subject of a reaction after it ("... and expressed
     # solidarity"), though it may be of an act ("by Iran-linked hackers using wiper malware").
@@ -124,7 +123,10 @@ def assign(
             if roles is not None:
                 out.append(roles)
             continue
-        roles = _by_agent(trig, left, right, agents, hi, triggers, cause_ends)
+        # Farther back in the clause too, nearest first: a passive act's victim may sit before
+        # its subject's reach ("Albania ... over a major cyberattack it blamed on Tehran").
+        far = [m for m in mentions if lo <= m.first and m.last <= trig.first and trig.first - m.last > SOURCE_REACH][::-1]
+        roles = _by_agent(trig, left + far, right, agents, hi, triggers, cause_ends)
         if agent_objects:
             # An actor an agent marker introduces is not what an act before the marker's own
             # trigger hit ("Israeli strikes were condemned by Albania"): a marker belongs to the
@@ -170,6 +172,8 @@ def assign(
         if roles is not None:
             out.append(roles)
             out.extend(_coordinated_targets(roles, mentions, tokens, text))
+            if roles.how == "direct" and 0 <= trig.first - roles.source.last <= 1:  # the subject right before the verb
+                out.extend(_coordinated_sources(roles, mentions, text))
             if not any(0 <= trig.first - end <= REACTION_GAP + 1 for end in reaction_ends):
                 # The object of a reaction ("condemns Hamas attack, stands with Israel") is no
                 # clause of its own: a verb joined after it shares the reaction's subject.
@@ -201,7 +205,7 @@ def _aim_reactions(coded: list[Roles], triggers: Sequence[Match], mentions: Sequ
     return out
 
 
-def _phrase_ends(tokens: Sequence[Token], phrases: Mapping[str, Sequence[tuple[str, ...]]]) -> list[int]:
+def phrase_ends(tokens: Sequence[Token], phrases: Mapping[str, Sequence[tuple[str, ...]]]) -> list[int]:
     """Token index after each occurrence of a phrase (word tuples keyed by their first word)."""
     ends = []
     get = phrases.get
@@ -258,6 +262,25 @@ def _coordinated_targets(roles: Roles, mentions: Sequence[Mention], tokens: Sequ
         if m.actor.bucket != roles.source.actor.bucket and m.actor.bucket != last.actor.bucket:
             out.append(Roles(roles.trigger, roles.source, m, roles.how))
         last = m
+    return out
+
+
+def _coordinated_sources(roles: Roles, mentions: Sequence[Mention], text: str) -> list[Roles]:
+    """"Albania, Israel and the United States condemned Iran": each actor joined to the source
+    before it acts too."""
+    out = []
+    first = roles.source
+    for m in reversed(mentions):
+        if m.last > first.first:
+            continue
+        gap = text[m.end:first.start].strip(" ,").lower()
+        if gap not in ("and", "and the", "dhe", "و", "ו", "", "as well as", "as well as the") or first.first - m.last > 3:
+            break
+        if gap == "" and "," not in text[m.end:first.start]:
+            break
+        if m.actor.bucket != roles.target.actor.bucket and m.actor.bucket != first.actor.bucket:
+            out.append(Roles(roles.trigger, m, roles.target, roles.how))
+        first = m
     return out
 
 
@@ -347,6 +370,11 @@ def _default(
         # Every actor before the trigger belongs to the target's state: maybe the one after is
         # the second actor named after the first ("sanctions on Iran over attack on Albania").
         return None
+    if trig.payload.symmetric and target is None and len(left) >= 2:
+        # "Israel and Iran exchanged fire": a joint act names both before it.
+        pair = _pair(trig, left[0], left[1:], "fallback")
+        if pair is not None:
+            return pair
     if dangling or not left or not (trig.payload.act or trig.payload.symmetric):
         return None  # "after the attacks on state systems": the target is named, and not an actor
     source = left[0]

@@ -102,6 +102,27 @@ CASES = [
     ("Sipas Ramës, sulmi u sponsorizua nga Irani", "sq", []),
     ("Albania expelled Iranian diplomats, citing the cyberattack", "en",
      [("ALB", "IRN", "161", "ASSERTED"), ("IRN", "ALB", "17", "ASSERTED")]),
+    # wire ledes: a cue after an act is not the next act's ("ordered diplomats to leave over a
+    # cyberattack it blamed on Tehran"); a victim beyond the subject's reach is found for a
+    # passive act; holding to account is an accusation; "apparent retaliation for" does not make
+    # the answered act apparent
+    ("Albania severed diplomatic ties with Iran and ordered Iranian diplomats to leave within 24 hours over a major "
+     "cyberattack it blamed on Tehran, Prime Minister Edi Rama said on Wednesday.", "en",
+     [("ALB", "IRN", "161", "ASSERTED"), ("IRN", "ALB", "17", "ATTRIBUTED")]),
+    ("The United States said on Wednesday it would take further action to hold Iran accountable for the cyberattack on "
+     "Albania.", "en", [("USA", "IRN", "112", "ASSERTED"), ("IRN", "ALB", "17", "ATTRIBUTED")]),
+    ("Israel struck a site near the Iranian city of Isfahan early Friday in apparent retaliation for Iran's missile and "
+     "drone attack on Israel last weekend.", "en", [("ISR", "IRN", "195", "ASSERTED"), ("IRN", "ISR", "195", "ASSERTED")]),
+    # fire traded both ways; an intention disowned is no attack that happened
+    ("Israel and Iran exchanged fire on Saturday as the conflict entered its second week.", "en",
+     [("IRN", "ISR", "190", "ASSERTED"), ("ISR", "IRN", "190", "ASSERTED")]),
+    ("Iran said it had no intention of attacking Israel.", "en", [("IRN", "ISR", "18", "HYPOTHETICAL")]),
+    # an appositive ("Albania, a NATO ally") takes no part; joined subjects all act
+    ("The United States strongly condemned Iran for the cyberattack on Albania, a NATO ally, and said it would hold "
+     "Tehran accountable.", "en",
+     [("USA", "IRN", "111", "ASSERTED"), ("IRN", "ALB", "17", "ASSERTED"), ("USA", "IRN", "112", "ASSERTED")]),
+    ("Albania, Israel and the United States condemned Iran.", "en",
+     [("USA", "IRN", "111", "ASSERTED"), ("ISR", "IRN", "111", "ASSERTED"), ("ALB", "IRN", "111", "ASSERTED")]),
     # an act named after a verb that is no reaction keeps its subject
     ("Albania launched an attack on Iran", "en", [("ALB", "IRN", "18", "ASSERTED")]),
     # Persian accusation, verb last
