@@ -123,6 +123,9 @@ CASES = [
      [("USA", "IRN", "111", "ASSERTED"), ("IRN", "ALB", "17", "ASSERTED"), ("USA", "IRN", "112", "ASSERTED")]),
     ("Albania, Israel and the United States condemned Iran.", "en",
      [("USA", "IRN", "111", "ASSERTED"), ("ISR", "IRN", "111", "ASSERTED"), ("ALB", "IRN", "111", "ASSERTED")]),
+    # a threat told from the threatened side
+    ("Supreme Leader Ayatollah Ali Khamenei said Israel had prepared harsh punishment for itself", "en",
+     [("IRN", "ISR", "13", "ASSERTED")]),
     # an act named after a verb that is no reaction keeps its subject
     ("Albania launched an attack on Iran", "en", [("ALB", "IRN", "18", "ASSERTED")]),
     # Persian accusation, verb last
