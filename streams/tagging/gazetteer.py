@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, AnyStr, NamedTuple
 
 import ahocorasick_rs
 
@@ -633,24 +633,24 @@ class _Check(NamedTuple):
     words_pattern: re.Pattern[bytes]  # the same in a text's spaced words (see _scan_form)
 
     def found_in(self, text: str) -> bool:
-        """Whether the name is in ``text``. The pattern is tried only where its first word is:
-        ``str.find`` skips ahead at memory speed, where a pattern search steps through every
-        character (a check runs on most English articles: "authority", "republic")."""
-        at = text.find(self.first)
-        while at >= 0:
-            if self.pattern.match(text, at) is not None:
-                return True
-            at = text.find(self.first, at + 1)
-        return False
+        """Whether the name is in ``text``."""
+        return _tried_where_first(text, self.first, self.pattern)
 
     def found_in_words(self, spaced: bytes) -> bool:
         """Whether the name is in a text's spaced words, its words apart by spaces only."""
-        at = spaced.find(self.first_utf8)
-        while at >= 0:
-            if self.words_pattern.match(spaced, at) is not None:
-                return True
-            at = spaced.find(self.first_utf8, at + 1)
-        return False
+        return _tried_where_first(spaced, self.first_utf8, self.words_pattern)
+
+
+def _tried_where_first(text: AnyStr, first: AnyStr, pattern: re.Pattern[AnyStr]) -> bool:
+    """Whether ``pattern`` matches in ``text``, tried only where its first word is: ``find``
+    skips ahead at memory speed, where a pattern search steps through every character (a check
+    runs on most English articles: "authority", "republic")."""
+    at = text.find(first)
+    while at >= 0:
+        if pattern.match(text, at) is not None:
+            return True
+        at = text.find(first, at + 1)
+    return False
 
 
 # A phrase check: the bucket it confirms, the check of its words, and whether in the original

@@ -254,10 +254,7 @@ def _coordinated_targets(roles: Roles, mentions: Sequence[Mention], tokens: Sequ
     for m in mentions:
         if m.first < last.last:
             continue
-        gap = text[last.end:m.start].strip(" ,").lower()
-        if gap not in ("and", "and the", "dhe", "و", "ו", "", "as well as", "as well as the") or m.first - last.last > 3:
-            break
-        if gap == "" and "," not in text[last.end:m.start]:
+        if not _joined(last, m, text):
             break
         if m.actor.bucket != roles.source.actor.bucket and m.actor.bucket != last.actor.bucket:
             out.append(Roles(roles.trigger, roles.source, m, roles.how))
@@ -273,15 +270,24 @@ def _coordinated_sources(roles: Roles, mentions: Sequence[Mention], text: str) -
     for m in reversed(mentions):
         if m.last > first.first:
             continue
-        gap = text[m.end:first.start].strip(" ,").lower()
-        if gap not in ("and", "and the", "dhe", "و", "ו", "", "as well as", "as well as the") or first.first - m.last > 3:
-            break
-        if gap == "" and "," not in text[m.end:first.start]:
+        if not _joined(m, first, text):
             break
         if m.actor.bucket != roles.target.actor.bucket and m.actor.bucket != first.actor.bucket:
             out.append(Roles(roles.trigger, m, roles.target, roles.how))
         first = m
     return out
+
+
+_JOINERS = ("and", "and the", "dhe", "و", "ו", "", "as well as", "as well as the")
+
+
+def _joined(before: Mention, after: Mention, text: str) -> bool:
+    """Whether two mentions are listed together: "Israel and the United States", "Albania, Israel"."""
+    between = text[before.end:after.start]
+    gap = between.strip(" ,").lower()
+    if gap not in _JOINERS or after.first - before.last > 3:
+        return False
+    return gap != "" or "," in between
 
 
 def _pair(trig: Match, source: Mention, targets: Sequence[Mention], how: str) -> Roles | None:
