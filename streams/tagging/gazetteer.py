@@ -550,7 +550,7 @@ class Prefilter:
         if not self._keys:
             return found
         if self._automaton is None:
-            # Built on first use: the DFA takes about 10 MB, and a prefilter whose words another
+            # Built on first use: the DFA takes about 13 MB, and a prefilter whose words another
             # one's scan finds (the outsiders) never needs its own. Standard semantics with
             # overlapping matches, as " iran " and " israel " share a space.
             self._automaton = ahocorasick_rs.BytesAhoCorasick(

@@ -4,8 +4,12 @@ Rules, in the order they are tried (each records how it decided, which sets conf
 
 * passive/attribution: an agent marker after the trigger ("hit **by** hackers linked to Iran",
   "an attack on INSTAT **carried out by** an Iranian actor") names the source; the target is
-  the nearest other actor before the marker, or before the trigger. A marker belongs to the
-  nearest trigger before it.
+  the nearest other actor before the marker, or before the trigger, or with no one named before
+  the agent the one after it ("hackers **linked to** Iran targeted Albanian systems"). A marker
+  belongs to the nearest trigger before it, and what it introduces is not what an earlier act
+  hit ("Israeli strikes were condemned **by** Albania").
+* accusation: an act named after an accusation is the accused's ("Israel accused **Iran** of
+  the cyberattack"), aimed at the actor named with it or else at the accuser.
 * noun modifier: "Iran denies involvement in **Albania** cyberattack" — a bare name right
   before a trigger with no actor after it is what was hit, not who hit; an armed group's
   name ("after **Hamas** attack") is who hit, and the default rule below pairs it.
@@ -15,13 +19,17 @@ Rules, in the order they are tried (each records how it decided, which sets conf
   at no one. A passive reaction ("Iran's attack on Israel **was condemned by** Albania") is
   aimed the same way, and an agent after an answer ("vowed to avenge the killing … **by**
   Israel") names who did the answered act, not who answers. The actor an agent marker
-  introduces is no subject of a verb after it ("… by Hamas gunmen **and expressed** solidarity").
+  introduces is no subject of a reaction after it ("… by Hamas gunmen **and expressed**
+  solidarity").
 * SOV (Persian): with the verb last, the first actor of the clause acts on the next one.
-* coordination: "Albania blames Iran …, **cuts** ties" reuses the previous trigger's source.
+* coordination: "Albania blames Iran …, **cuts** ties" reuses the previous trigger's source;
+  actors listed together share a role ("**Albania, Israel and the United States** condemned
+  Iran", "blamed **Israel and the United States**").
 * default (SVO): the nearest actor before the trigger acts on the nearest one after it within
   the type's ``target_window``; actors of the same state as the target are skipped as source.
-  With no actor after it, the nearest actor of another state elsewhere in the sentence is the
-  target ("Iranian staff leave Tirana after expulsion"), at lower confidence.
+  A joint act may name both sides before it ("Israel and Iran exchanged fire"). With no actor
+  after it, the nearest actor of another state elsewhere in the sentence is the target
+  ("Iranian staff leave Tirana after expulsion"), at lower confidence.
 """
 
 from __future__ import annotations
