@@ -126,6 +126,8 @@ CASES = [
     # a threat told from the threatened side
     ("Supreme Leader Ayatollah Ali Khamenei said Israel had prepared harsh punishment for itself", "en",
      [("IRN", "ISR", "13", "ASSERTED")]),
+    # a bare "attack" on nuclear sites is military (topic words in every language)
+    ("Izraeli sulmoi objektet bërthamore iraniane", "sq", [("ISR", "IRN", "19", "ASSERTED")]),
     # an act named after a verb that is no reaction keeps its subject
     ("Albania launched an attack on Iran", "en", [("ALB", "IRN", "18", "ASSERTED")]),
     # Persian accusation, verb last
