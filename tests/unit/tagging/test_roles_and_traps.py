@@ -126,6 +126,10 @@ CASES = [
     # a threat told from the threatened side
     ("Supreme Leader Ayatollah Ali Khamenei said Israel had prepared harsh punishment for itself", "en",
      [("IRN", "ISR", "13", "ASSERTED")]),
+    # an act given as the reason ("over the cyberattack") is someone else's: not the sanctioner's
+    ("The EU imposed sanctions on Iranian officials over the cyberattack on Albania", "en", [(None, "IRN", "163", "ASSERTED")]),
+    ("Albania expels Iranian diplomats over cyberattack", "en", [("ALB", "IRN", "161", "ASSERTED")]),
+    ("ישראל שלחה מומחי סייבר לסייע לאלבניה", "he", [("ISR", "ALB", "07", "ASSERTED")]),
     # a bare "attack" on nuclear sites is military (topic words in every language)
     ("Izraeli sulmoi objektet bërthamore iraniane", "sq", [("ISR", "IRN", "19", "ASSERTED")]),
     # an act named after a verb that is no reaction keeps its subject
