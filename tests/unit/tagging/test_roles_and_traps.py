@@ -130,6 +130,12 @@ CASES = [
     ("The EU imposed sanctions on Iranian officials over the cyberattack on Albania", "en", [(None, "IRN", "163", "ASSERTED")]),
     ("Albania expels Iranian diplomats over cyberattack", "en", [("ALB", "IRN", "161", "ASSERTED")]),
     ("ישראל שלחה מומחי סייבר לסייע לאלבניה", "he", [("ISR", "ALB", "07", "ASSERTED")]),
+    # Hebrew adjectives follow the noun, as Albanian ones do: "the attack, the Iranian one"
+    ("ישראל גינתה את המתקפה האיראנית על אלבניה", "he", [("ISR", "IRN", "111", "ASSERTED"), ("IRN", "ALB", "18", "ASSERTED")]),
+    # help offered to someone named between the verb and the noun; a declared persona non grata
+    ("Israel offered Albania help with cyber defence", "en", [("ISR", "ALB", "07", "ASSERTED")]),
+    ("Izraeli i ofroi Shqipërisë ndihmë në fushën e sigurisë kibernetike", "sq", [("ISR", "ALB", "07", "ASSERTED")]),
+    ("Ambasadori iranian u shpall non grata nga qeveria shqiptare", "sq", [("ALB", "IRN", "161", "ASSERTED")]),
     # a bare "attack" on nuclear sites is military (topic words in every language)
     ("Izraeli sulmoi objektet bërthamore iraniane", "sq", [("ISR", "IRN", "19", "ASSERTED")]),
     # an act named after a verb that is no reaction keeps its subject
