@@ -1,8 +1,6 @@
-"""Odd input never raises and stays linear; long bodies are truncated and flagged."""
+"""Odd input never raises; long bodies are truncated and flagged (their speed is measured in bench/)."""
 
 from __future__ import annotations
-
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -42,11 +40,13 @@ def test_long_body_is_truncated_and_flagged(tagger: Tagger) -> None:
     assert [(e["cameo_code"], e["truncated"]) for e in events] == [("161", True)]
 
 
-def test_ten_megabytes_is_fast(tagger: Tagger) -> None:
-    body = ("Iran and Israel and Albania. " + "word " * 200 + "\n") * 10_000
-    start = time.perf_counter()
-    tagger.tag(article("x", body))  # cut at max_body_chars first
-    assert time.perf_counter() - start < 2.0
+def test_ten_megabytes_are_cut_before_they_are_read(tagger: Tagger) -> None:
+    # Speed is measured in bench/ (bench_tagger's length scaling); here the cut itself.
+    body = ("Iran attacked Israel. " + "word " * 200 + "\n") * 10_000
+    assert len(body) > 10_000_000
+    events = tagger.tag(article("x", body))
+    assert [(e["source"]["country"], e["target"]["country"], e["cameo_code"], e["truncated"]) for e in events] == [
+        ("IRN", "ISR", "18", True)]
 
 
 # Characters near every byte boundary the byte-level test looks at: controls, "<" and "&", the
