@@ -13,12 +13,16 @@ T = TypeVar("T")
 
 @dataclass
 class PipelineCounters:
-    """Records in and out per agent, dead letters by reason class, skips by cause."""
+    """Records in and out per agent, dead letters by reason class, skips by cause, notes on
+    how records were read."""
 
     records_in: Counter[str] = field(default_factory=Counter)
     records_out: Counter[str] = field(default_factory=Counter)
     dead_letters: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
+    #: Articles coded with a stand-in event time ("tag:ingested_at", "tag:record_timestamp") or
+    #: in a language the rules do not cover ("tag:language:fr").
+    notes: Counter[str] = field(default_factory=Counter)
     #: Seconds the tag agent spends coding one article, by agent name.
     latency: dict[str, Histogram] = field(default_factory=dict)
 
@@ -43,6 +47,7 @@ class PipelineCounters:
             "records_out": dict(self.records_out),
             "dead_letters": dict(self.dead_letters),
             "skipped": dict(self.skipped),
+            "notes": dict(self.notes),
         }
 
 

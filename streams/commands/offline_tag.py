@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -12,7 +14,7 @@ import click
 
 from streams.errors import TensionError
 from streams.files import open_input
-from streams.records import article_from_mapping, dumps
+from streams.records import article_from_mapping, dumps, format_time, parse_time
 from streams.settings import Settings, load_settings
 from streams.tagging import Tagger
 
@@ -66,28 +68,40 @@ def explain(event: dict[str, Any]) -> str:
 @click.option("--explain", "explain_mode", is_flag=True, help="Print one readable line per event instead of JSON.")
 @click.option("--silent", is_flag=True, help="No progress or summary on stderr.")
 @click.option("--config-dir", type=click.Path(file_okay=False, path_type=Path), help="Config folder (default: config/).")
-def tag(input_path: Path, output_path: Path | None, explain_mode: bool, silent: bool, config_dir: Path | None) -> None:
+@click.option("--default-time", "default_time", metavar="TIME",
+              help="Event time of articles with neither published_at nor ingested_at (ISO 8601; default: the run's start).")
+def tag(input_path: Path, output_path: Path | None, explain_mode: bool, silent: bool, config_dir: Path | None,
+        default_time: str | None) -> None:
     """Code news articles into dyadic CAMEO events offline, with the same rules as the tag agent.
 
-    Bad lines are reported as FILE:LINE: reason on stderr and skipped.
+    Bad lines are reported as FILE:LINE: reason on stderr and skipped. An undated article is
+    coded all the same: its event time is ingested_at, else --default-time, else the time the
+    run started; the summary counts them, and the articles in languages the rules do not cover.
 
     \b
     Example:
         geotension tag --input samples/news.jsonl --output events.jsonl
         geotension tag --input samples/news.jsonl --explain
+        geotension tag --input undated.jsonl --default-time 2025-06-20T12:00:00Z
     """
+    try:
+        fallback = parse_time(default_time, "--default-time") if default_time else datetime.now(tz=UTC)
+    except TensionError as exc:
+        raise click.BadParameter(str(exc), param_hint="--default-time") from None
     tagger = Tagger.from_settings(_settings(str(config_dir) if config_dir else None))
     bad: list[int] = []
     articles = events = 0
+    bases: Counter[str] = Counter()
+    unsupported: Counter[str] = Counter()
     out: IO[str] = output_path.open("w", encoding="utf-8") if output_path else sys.stdout
     try:
         for article in _articles(input_path, sys.stderr, bad):
-            if article["published_at"] is None and article["ingested_at"] is None:
-                bad.append(-1)
-                click.echo(f"{input_path}: article {article['id']}: no published_at; skipped", err=True)
-                continue
             articles += 1
-            for event in tagger.tag(article):
+            tagged = tagger.tag_article(article, fallback)
+            bases[tagged.time_basis] += 1
+            if not tagged.supported:
+                unsupported[tagged.language] += 1
+            for event in tagged.events:
                 events += 1
                 out.write((explain(event) if explain_mode else dumps(event)) + "\n")
             if not silent and articles % 10000 == 0:
@@ -96,7 +110,22 @@ def tag(input_path: Path, output_path: Path | None, explain_mode: bool, silent: 
         if output_path:
             out.close()
     if not silent:
-        click.echo(f"tagged {articles} articles, {events} events, {len(bad)} bad lines", err=True)
+        click.echo(summary(articles, events, len(bad), bases, unsupported, fallback), err=True)
+
+
+def summary(articles: int, events: int, bad: int, bases: Counter[str], unsupported: Counter[str],
+            fallback: datetime) -> str:
+    """The run's last line: counts, the undated articles and what time they got, the languages
+    the rules do not cover."""
+    line = f"tagged {articles} articles, {events} events, {bad} bad lines"
+    undated = bases["ingested_at"] + bases["default"]
+    if undated:
+        line += (f"; {undated} without published_at (event time: ingested_at {bases['ingested_at']}, "
+                 f"default {format_time(fallback)} {bases['default']})")
+    if unsupported:
+        langs = ", ".join(f"{lang} {n}" for lang, n in sorted(unsupported.items(), key=lambda kv: (-kv[1], kv[0])))
+        line += f"; {sum(unsupported.values())} in languages the rules do not cover, not coded ({langs})"
+    return line
 
 
 COMMANDS = [tag]

@@ -14,12 +14,14 @@ import json
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from streams.errors import TaggingError
 from streams.tagging.gazetteer import Gazetteer, Mention
 from streams.tagging.goldstein import GoldsteinTable, quad_class
-from streams.tagging.language import detect_language
+from streams.tagging.language import LanguageDetector
 from streams.tagging.modality import decide
 from streams.tagging.normalize import clean, fold, needs_clean
 from streams.tagging.phrases import Match, Scanner
@@ -32,6 +34,40 @@ Parts = tuple[list[Token], list[Mention], list[Match], list[str], list[list[int]
 
 BASE_CONFIDENCE = 0.9
 DEFAULT_MAX_BODY_CHARS = 100_000
+
+
+# Where an article's event time came from, best first (the summary counts the fallbacks).
+TIME_BASES = ("published_at", "ingested_at", "default")
+
+
+@dataclass
+class Tagged:
+    """What coding one article gave: its events, the language read and where its time came from.
+
+    ``supported`` is False for an article in a language the rules do not cover (or that the
+    detector could not place: ``unknown``): it is not parsed with another language's rules and
+    yields no events. ``language`` is "" when it was neither given nor needed (the article names
+    no watched actor)."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    language: str = ""
+    supported: bool = True
+    time_basis: str = "published_at"
+
+
+def event_time_of(article: Mapping[str, Any], default_time: datetime | None = None) -> tuple[datetime, str]:
+    """An article's event time and its basis: ``published_at``, else ``ingested_at`` (the stream
+    sets it from the Kafka record timestamp when the producer did not), else ``default_time``.
+
+    Raises :class:`TaggingError` when none is known: an undated article is still coded, but
+    only the caller knows what time stands for "now" (the run's start, ``--default-time``)."""
+    for basis in TIME_BASES[:2]:
+        value = article.get(basis)
+        if value is not None:
+            return value, basis
+    if default_time is None:
+        raise TaggingError(f"article {article.get('id') or ''} has no published_at or ingested_at")
+    return default_time, "default"
 
 
 def _digest(obj: Any) -> str:
@@ -57,6 +93,9 @@ class Tagger:
         self.scanner = Scanner([self.gazetteer.index, r.topics, r.suppress, r.triggers, r.agents, r.cues, r.reporting,
                                 r.according])
         self.max_body_chars = max_body_chars
+        covered = [str(k) for k in (events.get("languages") or {})]
+        self.languages = frozenset(covered)
+        self.detector = LanguageDetector(covered, [str(c) for c in events.get("detect_also") or ()])
         self._code_facts: dict[str, tuple[int, float]] = {}  # CAMEO code → QuadClass, Goldstein
         self.ruleset_version = f"actors:{_digest(actors)}+events:{_digest(events)}"
 
@@ -67,12 +106,20 @@ class Tagger:
         return cls(settings.actors, settings.events, table, settings.tagging.max_body_chars)
 
     # ------------------------------------------------------------------ public
-    def tag(self, article: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def tag(self, article: Mapping[str, Any], default_time: datetime | None = None) -> list[dict[str, Any]]:
         """TaggedEvent records for one NewsArticle record, sorted by sentence and position."""
+        return self.tag_article(article, default_time).events
+
+    def tag_article(self, article: Mapping[str, Any], default_time: datetime | None = None) -> Tagged:
+        """Events of one article with the language read and the basis of its event time (see
+        :func:`event_time_of`)."""
         article_id = str(article.get("id") or "")
-        event_time = article.get("published_at") or article.get("ingested_at")
-        if event_time is None:
-            raise TaggingError(f"article {article_id} has no published_at or ingested_at")
+        event_time, basis = event_time_of(article, default_time)
+        given = str(article.get("language") or "")
+        # An article that names no watched actor is never read, so its language (when not
+        # given) stays undetermined: "" and not counted as unsupported.
+        result = Tagged(time_basis=basis, language=given,
+                        supported=not given or given.split("-")[0].lower() in self.languages)
         title = article.get("title") or ""
         body = article.get("body") or ""
         if not isinstance(title, str):
@@ -86,18 +133,22 @@ class Tagger:
         full = title + "\n" + body
         hits = prefilter.scan(full)
         if hits is None:
-            return []
+            return result
         if needs_clean(title) or needs_clean(body):
             title, body = clean(title), clean(body)
             full = title + "\n" + body
             hits = prefilter.scan(full)
             if hits is None:
-                return []
+                return result
         language = article.get("language") or None
-        if not language:
-            language = detect_language(full)
+        if not language:  # only articles that name a watched actor are worth the detector
+            language = self.detector.detect(full)
         language = str(language)
         lang = language.split("-")[0].lower()
+        result.language = language
+        result.supported = lang in self.languages
+        if not result.supported:
+            return result
         meta = {
             "article_id": article_id,
             "event_time": event_time,
@@ -112,7 +163,7 @@ class Tagger:
         # only if a bare "attack" elsewhere needs the article's topic.
         others = self.gazetteer.others.positions(full, hits)
         if not _may_share_a_sentence(full, hits.positions, others):
-            return []
+            return result
         # Only sentences naming a relevant actor are read, so the split stops after the one
         # holding the last such hit (often the lead: the rest of the article is background).
         # An outsider's hit beyond the last sentence split lies in a sentence that names no
@@ -138,18 +189,22 @@ class Tagger:
                 cache.append(_topic(words))
             return cache[0]
 
-        out: list[dict[str, Any]] = []
         seen: set[tuple[str, str, str, str]] = set()
-        for index, parts in analysed.items():
-            if parts is None:
-                continue
-            text = full[spans[index][0]:spans[index][1]]
-            for event in self._code_sentence(index, text, parts, lang, article_topic, meta):
+        coded = {k: self._code_sentence(k, full[spans[k][0]:spans[k][1]], parts, lang, article_topic, meta)
+                 for k, parts in analysed.items() if parts is not None}
+        if 0 in coded and 1 in coded:
+            # A headline retells the lede's act in fewer words ("Albania cuts ties with Iran" over
+            # "Albania severed diplomatic relations with Iran ..."): the same pair and class of
+            # act is one event, the lede's, whose full sentence is the better evidence.
+            told = {_gist(e) for e in coded[1]}
+            coded[0] = [e for e in coded[0] if _gist(e) not in told]
+        for index in sorted(coded):
+            for event in coded[index]:
                 key = (event["source"]["code"], event["target"]["code"], event["cameo_code"], event["modality"])
                 if key not in seen:
                     seen.add(key)
-                    out.append(event)
-        return out
+                    result.events.append(event)
+        return result
 
     # ------------------------------------------------------------------ steps
     def _analyse(self, text: str) -> Parts | None:
@@ -345,6 +400,11 @@ def _sure_end(text: str, start: int, stop: int) -> bool:
         if "\n" in m.group() or not text[m.end():m.end() + 1].islower():
             return True
         at = m.end()
+
+
+def _gist(event: Mapping[str, Any]) -> tuple[str, str, int]:
+    """Who did which class of act to whom: what a headline and its lede share when they tell one act."""
+    return event["source"]["code"], event["target"]["code"], event["quad_class"]
 
 
 def _topic(words: list[str]) -> str | None:
