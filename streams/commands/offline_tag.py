@@ -17,6 +17,7 @@ from streams.files import open_input
 from streams.records import article_from_mapping, dumps, format_time, parse_time
 from streams.settings import Settings, load_settings
 from streams.tagging import Tagger
+from streams.tagging.coder import SentenceTrace
 
 SUBSCRIPT = {"SOURCE": "ₛ", "TARGET": "ₒ", "TRIGGER": "ₜ", "MODALITY": "ₘ"}
 
@@ -44,6 +45,28 @@ def _articles(path: Path, errors: IO[str], bad: list[int]) -> Iterator[dict[str,
                 click.echo(f"{path}:{number}: {exc}", err=True)
 
 
+def explain_trace(article_id: str, traces: list[SentenceTrace]) -> list[str]:
+    """Lines for ``--explain`` about the sentences behind an article's events: which rule paired
+    each trigger, and for a sentence naming two sides that gave no event, why."""
+    lines = []
+    for t in traces:
+        sentence = t.text if len(t.text) <= 160 else t.text[:157] + "..."
+        head = f"  {article_id} sentence {t.index}" + (" (headline)" if t.index == 0 else "")
+        if not t.events:
+            lines.append(f"{head}: no event «{sentence}»")
+        else:
+            lines.append(f"{head}: {t.events} event(s)")
+        for d in t.decisions:
+            trigger = d.trigger.payload.name
+            if d.roles is not None:
+                lines.append(f"    {trigger}: rule {d.rule}: {d.roles.source.text} → {d.roles.target.text}")
+            else:
+                lines.append(f"    {trigger}: {('rule ' + d.rule + ': ') if d.rule else ''}nothing coded: {d.reason}")
+        for note in t.notes:
+            lines.append(f"    {note}")
+    return lines
+
+
 def explain(event: dict[str, Any]) -> str:
     """One human-readable line: direction, code, modality, confidence and the marked sentence."""
     sentence = event["evidence"]["sentence"]
@@ -65,7 +88,9 @@ def explain(event: dict[str, Any]) -> str:
               help="NewsArticle JSON lines (id, title, body, published_at, language, source, url).")
 @click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write TaggedEvent JSON lines here instead of stdout.")
-@click.option("--explain", "explain_mode", is_flag=True, help="Print one readable line per event instead of JSON.")
+@click.option("--explain", "explain_mode", is_flag=True,
+              help="Print one readable line per event instead of JSON, then for each sentence naming two sides the "
+                   "rule that paired each trigger, or why nothing was coded.")
 @click.option("--silent", is_flag=True, help="No progress or summary on stderr.")
 @click.option("--config-dir", type=click.Path(file_okay=False, path_type=Path), help="Config folder (default: config/).")
 @click.option("--default-time", "default_time", metavar="TIME",
@@ -97,13 +122,15 @@ def tag(input_path: Path, output_path: Path | None, explain_mode: bool, silent: 
     try:
         for article in _articles(input_path, sys.stderr, bad):
             articles += 1
-            tagged = tagger.tag_article(article, fallback)
+            tagged = tagger.tag_article(article, fallback, explain=explain_mode)
             bases[tagged.time_basis] += 1
             if not tagged.supported:
                 unsupported[tagged.language] += 1
             for event in tagged.events:
                 events += 1
                 out.write((explain(event) if explain_mode else dumps(event)) + "\n")
+            if explain_mode and tagged.trace:
+                out.write("".join(line + "\n" for line in explain_trace(article["id"], tagged.trace)))
             if not silent and articles % 10000 == 0:
                 click.echo(f"tagged {articles} articles…", err=True)
     finally:

@@ -16,9 +16,10 @@ from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from streams.errors import TaggingError
+from streams.tagging.context import Decision, Grammar, SentenceContext
 from streams.tagging.gazetteer import Gazetteer, Mention
 from streams.tagging.goldstein import GoldsteinTable, quad_class
 from streams.tagging.language import LanguageDetector
@@ -29,8 +30,31 @@ from streams.tagging.roles import HOW_CONFIDENCE, Roles, assign, phrase_ends
 from streams.tagging.rules import Rules
 from streams.tagging.sentences import Token, split_sentences, tokenize
 
-# What _analyse keeps of a sentence: tokens, mentions, triggers, topic words, phrase starts.
-Parts = tuple[list[Token], list[Mention], list[Match], list[str], list[list[int]]]
+# The phrase lists the scanner looks through, in its order: ``starts[k]`` is where list k may match.
+NAMES, TOPICS, SUPPRESS, TRIGGERS, AGENTS, CUES, REPORTING, ACCORDING = range(8)
+
+
+class Parts(NamedTuple):
+    """What _analyse keeps of a sentence; ``why`` says why it has no triggers to read, if so."""
+
+    tokens: list[Token]
+    mentions: list[Mention]
+    triggers: list[Match]
+    topics: list[str]
+    starts: list[list[int]]
+    why: str = ""
+
+
+@dataclass
+class SentenceTrace:
+    """For ``--explain``: one sentence that names actors of two sides, what each trigger's rule
+    decided and what became of the pairs found (``notes``)."""
+
+    index: int
+    text: str
+    decisions: list[Decision] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    events: int = 0
 
 BASE_CONFIDENCE = 0.9
 DEFAULT_MAX_BODY_CHARS = 100_000
@@ -53,6 +77,8 @@ class Tagged:
     language: str = ""
     supported: bool = True
     time_basis: str = "published_at"
+    #: Filled only when asked (``explain=True``): the sentences read and what the rules decided.
+    trace: list[SentenceTrace] = field(default_factory=list)
 
 
 def event_time_of(article: Mapping[str, Any], default_time: datetime | None = None) -> tuple[datetime, str]:
@@ -97,6 +123,7 @@ class Tagger:
         self.languages = frozenset(covered)
         self.detector = LanguageDetector(covered, [str(c) for c in events.get("detect_also") or ()])
         self._code_facts: dict[str, tuple[int, float]] = {}  # CAMEO code → QuadClass, Goldstein
+        self._grammars: dict[str, Grammar] = {}
         self.ruleset_version = f"actors:{_digest(actors)}+events:{_digest(events)}"
 
     @classmethod
@@ -110,16 +137,15 @@ class Tagger:
         """TaggedEvent records for one NewsArticle record, sorted by sentence and position."""
         return self.tag_article(article, default_time).events
 
-    def tag_article(self, article: Mapping[str, Any], default_time: datetime | None = None) -> Tagged:
+    def tag_article(self, article: Mapping[str, Any], default_time: datetime | None = None,
+                    explain: bool = False) -> Tagged:
         """Events of one article with the language read and the basis of its event time (see
-        :func:`event_time_of`)."""
+        :func:`event_time_of`); with ``explain``, the trace of every sentence naming two sides."""
         article_id = str(article.get("id") or "")
         event_time, basis = event_time_of(article, default_time)
-        given = str(article.get("language") or "")
-        # An article that names no watched actor is never read, so its language (when not
-        # given) stays undetermined: "" and not counted as unsupported.
-        result = Tagged(time_basis=basis, language=given,
-                        supported=not given or given.split("-")[0].lower() in self.languages)
+        # An article that names no watched actor is never read, so its language is not
+        # determined ("" unless given) and not counted as unsupported.
+        result = Tagged(time_basis=basis, language=str(article.get("language") or ""))
         title = article.get("title") or ""
         body = article.get("body") or ""
         if not isinstance(title, str):
@@ -140,11 +166,13 @@ class Tagger:
             hits = prefilter.scan(full)
             if hits is None:
                 return result
-        language = article.get("language") or None
-        if not language:  # only articles that name a watched actor are worth the detector
-            language = self.detector.detect(full)
-        language = str(language)
+        language = str(article.get("language") or "")
         lang = language.split("-")[0].lower()
+        if lang not in self.languages:
+            # No label, or one the rules do not cover (feeds mislabel: "tlh", "xx"): the text
+            # says which language it is. Only articles naming a watched actor get this far.
+            language = self.detector.detect(full)
+            lang = language
         result.language = language
         result.supported = lang in self.languages
         if not result.supported:
@@ -183,21 +211,34 @@ class Tagger:
 
         def article_topic() -> str | None:
             if not cache:
-                words = [t for a in analysed.values() if a for t in a[3]]
+                words = [t for a in analysed.values() if a for t in a.topics]
                 for k in topic_only:
                     words.extend(self._topics(full[spans[k][0]:spans[k][1]]))
                 cache.append(_topic(words))
             return cache[0]
 
         seen: set[tuple[str, str, str, str]] = set()
-        coded = {k: self._code_sentence(k, full[spans[k][0]:spans[k][1]], parts, lang, article_topic, meta)
-                 for k, parts in analysed.items() if parts is not None}
+        coded: dict[int, list[dict[str, Any]]] = {}
+        for k, parts in analysed.items():
+            if parts is None:
+                continue
+            trace = SentenceTrace(k, full[spans[k][0]:spans[k][1]]) if explain else None
+            coded[k] = self._code_sentence(k, full[spans[k][0]:spans[k][1]], parts, lang, article_topic, meta, trace)
+            if trace is not None and (trace.decisions or parts.why):
+                if parts.why:
+                    trace.notes.append(parts.why)
+                result.trace.append(trace)
         if 0 in coded and 1 in coded:
             # A headline retells the lede's act in fewer words ("Albania cuts ties with Iran" over
             # "Albania severed diplomatic relations with Iran ..."): the same pair and class of
             # act is one event, the lede's, whose full sentence is the better evidence.
             told = {_gist(e) for e in coded[1]}
-            coded[0] = [e for e in coded[0] if _gist(e) not in told]
+            kept = [e for e in coded[0] if _gist(e) not in told]
+            if explain and len(kept) < len(coded[0]):
+                for t in result.trace:
+                    if t.index == 0:
+                        t.notes.append(f"{len(coded[0]) - len(kept)} headline event(s) retold by the lede: the lede's kept")
+            coded[0] = kept
         for index in sorted(coded):
             for event in coded[index]:
                 key = (event["source"]["code"], event["target"]["code"], event["cameo_code"], event["modality"])
@@ -215,7 +256,7 @@ class Tagger:
         if not tokens:
             return None
         starts = self.scanner.starts(tokens)
-        mentions = self.gazetteer.mentions(tokens, text, starts[0])
+        mentions = self.gazetteer.mentions(tokens, text, starts[NAMES])
         if not mentions:
             return None
         rules = self.rules
@@ -224,33 +265,36 @@ class Tagger:
             # before it and takes no part in the sentence's acts.
             mentions = [m for k, m in enumerate(mentions)
                         if k == 0 or not _APPOSITIVE.fullmatch(text, mentions[k - 1].end, m.start)]
-        if starts[7]:
+        if starts[ACCORDING]:
             # "According to Rama, ...": the actor named right after reports; it takes no part.
             speakers = {next((m.first for m in mentions if a.last <= m.first <= a.last + 2), -1)
-                        for a in rules.according.find_all(tokens, starts[7])}
+                        for a in rules.according.find_all(tokens, starts[ACCORDING])}
             mentions = [m for m in mentions if m.first not in speakers]
             if not mentions:
                 return None
-        topics = [m.payload for m in rules.topics.find_all(tokens, starts[1])]
+        topics = [m.payload for m in rules.topics.find_all(tokens, starts[TOPICS])]
         if len({m.actor.bucket for m in mentions}) < 2:
-            return ([], [], [], topics, starts)
-        if rules.suppress.find_all(tokens, starts[2]):
-            return ([], [], [], topics, starts)
+            return Parts([], [], [], topics, starts)
+        suppressed = rules.suppress.find_all(tokens, starts[SUPPRESS])
+        if suppressed:
+            words = " ".join(t.orig for t in tokens[suppressed[0].first:suppressed[0].last])
+            return Parts([], [], [], topics, starts, f"not an act between states here: suppressed by '{words}'")
         taken: set[Any] = set()
         for m in mentions:
             taken.update(range(m.first, m.last))
         # A trigger may span a name inside a gap ("ordered two Iranian diplomats to leave"), but
         # may not start or end on one.
-        triggers = [t for t in rules.triggers.find_all(tokens, starts[3]) if t.first not in taken and t.last - 1 not in taken]
-        return (tokens, mentions, triggers, topics, starts)
+        triggers = [t for t in rules.triggers.find_all(tokens, starts[TRIGGERS])
+                    if t.first not in taken and t.last - 1 not in taken]
+        return Parts(tokens, mentions, triggers, topics, starts, "" if triggers else "names two sides, but no trigger")
 
     def _topics(self, text: str) -> list[str]:
         """Topic words of a sentence that names an actor (see ``topics`` in events.yaml)."""
         tokens = tokenize(fold(text), text)
         starts = self.scanner.starts(tokens)
-        if not self.gazetteer.mentions(tokens, text, starts[0]):
+        if not self.gazetteer.mentions(tokens, text, starts[NAMES]):
             return []
-        return [m.payload for m in self.rules.topics.find_all(tokens, starts[1])]
+        return [m.payload for m in self.rules.topics.find_all(tokens, starts[TOPICS])]
 
     def _code_sentence(
         self,
@@ -260,20 +304,20 @@ class Tagger:
         lang: str,
         article_topic: Callable[[], str | None],
         meta: dict[str, Any],
+        trace: SentenceTrace | None = None,
     ) -> list[dict[str, Any]]:
-        tokens, mentions, triggers, topics, starts = parts
+        tokens, mentions, triggers, topics, starts = parts.tokens, parts.mentions, parts.triggers, parts.topics, parts.starts
         if not triggers:
             return []
         rules = self.rules
-        agents = rules.agents.find_all(tokens, starts[4])
-        cues = rules.cues.find_all(tokens, starts[5]) + rules.according.find_all(tokens, starts[7])
-        reporting = rules.reporting.find_all(tokens, starts[6])
-        passive_aux = rules.passive_aux.get(lang, rules.all_passive_aux)
+        agents = rules.agents.find_all(tokens, starts[AGENTS])
+        cues = rules.cues.find_all(tokens, starts[CUES]) + rules.according.find_all(tokens, starts[ACCORDING])
+        reporting = rules.reporting.find_all(tokens, starts[REPORTING])
         # Where an answer to an act ("retaliation for") ends: its act's actor is not the answerer.
         answers = phrase_ends(tokens, rules.cause_markers) if rules.cause_markers else []
-        coded = assign(tokens, text, mentions, triggers, agents, passive_aux, lang in rules.sov_languages, rules.verb_endings,
-                       rules.genitive.get(lang, frozenset()), rules.prepositions, lang in rules.postnominal,
-                       answers)
+        ctx = SentenceContext(tokens, text, mentions, triggers, agents, self._grammar(lang), answers,
+                              headline=index == 0, outlet=meta["outlet"])
+        coded = assign(ctx, trace.decisions if trace is not None else None)
         # "in May", "May 2024": the month is no hedge (the modal verb is never capitalised mid-sentence).
         cues = [c for c in cues if not (c.first > 0 and tokens[c.first].orig == "May")]
         sentence_topic = _topic(topics)
@@ -283,6 +327,8 @@ class Tagger:
         for roles in coded:
             src, tgt = roles.source.actor, roles.target.actor
             if not (src.watched or tgt.watched):
+                if trace is not None:
+                    trace.notes.append(f"{roles.rule}: {roles.source.text} → {roles.target.text}: neither is a watched state")
                 continue
             modality, cue = decide(roles, cues, reporting, mentions, rules, lang in rules.sov_languages, triggers, answers)
             etype = roles.trigger.payload
@@ -295,7 +341,19 @@ class Tagger:
                 pairs.append((roles.target, roles.source))
             for s, t in pairs:
                 out.append(self._record(index, text, tokens, roles, s, t, code, context, modality, cue, meta))
+        if trace is not None:
+            trace.events = len(out)
         return out
+
+    def _grammar(self, lang: str) -> Grammar:
+        """The grammar facts of a language, built once."""
+        grammar = self._grammars.get(lang)
+        if grammar is None:
+            rules = self.rules
+            grammar = self._grammars[lang] = Grammar(
+                rules.passive_aux.get(lang, rules.all_passive_aux), lang in rules.sov_languages, rules.verb_endings,
+                rules.genitive.get(lang, frozenset()), rules.prepositions, lang in rules.postnominal)
+        return grammar
 
     def _record(
         self,

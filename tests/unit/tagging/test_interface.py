@@ -110,3 +110,10 @@ def test_detected_language_of_an_unlabelled_article(tagger: Tagger) -> None:
                                         language=None))
     assert (tagged.language, tagged.supported) == ("sq", True)
     assert [(e["source"]["code"], e["target"]["code"]) for e in tagged.events] == [("ALB", "IRN")]
+
+
+def test_a_label_the_rules_do_not_cover_is_checked_against_the_text(tagger: Tagger) -> None:
+    tagged = tagger.tag_article(article("Albania expels Iranian diplomats",
+                                        "The government in Tirana ordered the envoys of Iran to leave.", language="xx"))
+    assert (tagged.language, tagged.supported, len(tagged.events)) == ("en", True, 1)
+    assert tagged.events[0]["language"] == "en"
