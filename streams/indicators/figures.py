@@ -24,6 +24,8 @@ from streams.indicators.state import MergedEvent
 
 DAY_MS = 86_400_000
 SURPRISE_CAP = 10.0
+#: A dyad's verbal routine is its rate over at least this many days: two days of threats are no routine.
+ROUTINE_MIN_DAYS = 30.0
 
 # Aggregate fields per bucket: conflict and cooperation per direction (a→b, b→a), event
 # counts per direction and in all, QuadClass counts, conflict events, decayed weights at the
@@ -202,10 +204,19 @@ class FigureCalculator:
             lo = max(0, hi - max(count - gap, 0))
             return math.fsum(fl[name][lo:hi]) if count > gap else 0.0
 
-        def fsum_skip(name: str, count: int, skip: int) -> float:
+        def routine_rate(count: int, skip: int) -> float:
+            """Verbal conflict per day over the baseline, from its first event on (at least ROUTINE_MIN_DAYS)."""
+            if count <= gap:
+                return 0.0
             top = hi - max(skip - gap, 0)
             lo = max(0, hi - max(count - gap, 0))
-            return math.fsum(fl[name][lo:max(top, lo)]) if count > gap else 0.0
+            values = fl["verbal"][lo:max(top, lo)]
+            first = next((j for j, value in enumerate(values) if value), None)
+            if first is None:
+                return 0.0
+            # Buckets of the baseline after the newest event (the gap) are quiet days of it too.
+            days = max(ROUTINE_MIN_DAYS, (len(values) - first + max(gap - skip, 0)) * p.size / DAY_MS)
+            return math.fsum(values) / days
 
         def isum(name: str, count: int, skip: int = 0) -> int:
             top = hi - max(skip - gap, 0)
@@ -226,7 +237,7 @@ class FigureCalculator:
         baseline_days = p.baseline_ms / DAY_MS
         # Verbal conflict counts only above the dyad's routine: the decayed score its baseline
         # rate of threats and accusations would keep up. Material conflict always counts whole.
-        routine = fsum_skip("verbal", shortest + self.baseline_buckets, shortest) / baseline_days * self.steady
+        routine = routine_rate(shortest + self.baseline_buckets, shortest) * self.steady
         score = raw_score - p.routine_discount * min(verbal_score, routine)
         largest = isum("largest", shortest)
         # Half an event of prior over the baseline: an empty history is quiet, not infinitely quiet.

@@ -41,4 +41,4 @@ def next_level(previous: str, since_ms: int | None, as_of_ms: int, index: float,
     for name in LEVELS[1 : rank(previous)]:
         if index >= levels.enter[name] - levels.hysteresis:
             lowered = name
-    return lowered, as_of_ms
+    return max(lowered, floor, key=rank), as_of_ms
