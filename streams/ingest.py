@@ -78,7 +78,10 @@ class FeedIngester:
                     report.not_modified += 1
                     feed_entries = []
                 else:
-                    feed_entries = parse_feed(fetched.body, url).entries
+                    feed = parse_feed(fetched.body, url)
+                    feed_entries = feed.entries
+                    if feed.repaired:
+                        self.log(f"{url}: not well-formed XML ({feed.repaired}); read by the tolerant parser")
             except (FetchError, InputError) as exc:
                 status.failures += 1
                 delay = retry_delay(status.failures, self.interval_s)
