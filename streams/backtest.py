@@ -17,8 +17,8 @@ for that many outlets, shared evenly among them (their ``num_sources``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path

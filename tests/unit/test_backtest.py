@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from streams.backtest import TIMELINE, load_timeline, render_chart, run_backtest, with_coverage
-from streams.indicators.levels import LEVELS
 from streams.demo import SAMPLE, load_articles
+from streams.indicators.levels import LEVELS
 from streams.settings import load_settings
 
 
