@@ -18,11 +18,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from streams.avro_fast import compile_encoder
 from streams.codec import default_registry
 from streams.errors import InputError, ReplayError, TensionError
+from streams.files import STDIN_LABEL, is_dash, sniff_stdin
 from streams.kafka_clients import admin_client, consumer, producer
 from streams.pacing import Pace, Pacer
 from streams.settings import Settings
@@ -92,6 +93,9 @@ def read_input(name: str, fmt: str = "auto", fetch_timeout_s: float = 20.0) -> I
 
     if fmt not in ("auto", *FORMATS):
         raise InputError(f"unknown format {fmt!r} (known: auto, {', '.join(FORMATS)})")
+    if is_dash(name):
+        yield from read_stdin(fmt)
+        return
     kind = detect_format(name) if fmt == "auto" else fmt
     if is_url(name):
         if kind != "rss":
@@ -113,6 +117,28 @@ def read_input(name: str, fmt: str = "auto", fetch_timeout_s: float = 20.0) -> I
     yield from readers[kind](path)
 
 
+def read_stdin(fmt: str = "auto") -> Iterator[Item | Bad]:
+    """Items read from standard input (``-``), in ``fmt`` or in the format its first bytes show."""
+    from streams.sources.avro_files import read_avro_stream
+    from streams.sources.detect import detect_content
+    from streams.sources.feed_poll import MAX_FEED_BYTES
+    from streams.sources.feeds import parse_feed
+    from streams.sources.gdelt import read_gdelt_stream
+    from streams.sources.jsonl import read_jsonl_stream
+
+    head, stream = sniff_stdin()
+    if not head:
+        return
+    kind = detect_content(head, STDIN_LABEL) if fmt == "auto" else fmt
+    if kind == "rss":
+        yield from parse_feed(stream.read(MAX_FEED_BYTES), STDIN_LABEL).entries
+        return
+    readers: dict[str, Callable[[IO[bytes], str], Iterator[Item | Bad]]] = {
+        "jsonl": read_jsonl_stream, "avro": read_avro_stream, "gdelt": read_gdelt_stream,
+    }
+    yield from readers[kind](stream, STDIN_LABEL)
+
+
 def read_inputs(names: Iterable[str], fmt: str = "auto") -> Iterator[Item | Bad]:
     """Items of several inputs, one after the other (each checked when its turn comes)."""
     for name in names:
@@ -124,7 +150,7 @@ def count_lines(names: Iterable[str]) -> int | None:
     total = 0
     for name in names:
         path = Path(name)
-        if is_url(name) or not path.is_file() or path.suffix.lower() in (".gz", ".zip", ".avro", ".xml", ".rss", ".atom"):
+        if is_dash(name) or is_url(name) or not path.is_file() or path.suffix.lower() in (".gz", ".zip", ".avro", ".xml", ".rss", ".atom"):
             return None
         with path.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -317,7 +318,8 @@ def load_settings(config_dir: Path | str | None = None, env: Mapping[str, str] |
     environ = os.environ if env is None else env
     pipeline_file = cdir / "pipeline.yaml"
     pipeline = _mapping(read_yaml(pipeline_file), pipeline_file, "")
-    pipeline = _apply_env(pipeline, environ, pipeline_file)
+    origins: dict[str, str] = {}
+    pipeline = _apply_env(pipeline, environ, pipeline_file, origins)
     indicators_file = cdir / "indicators.yaml"
     indicators_raw = _mapping(read_yaml(indicators_file), indicators_file, "")
     actors_file = cdir / "actors.yaml"
@@ -335,9 +337,13 @@ def load_settings(config_dir: Path | str | None = None, env: Mapping[str, str] |
         )
     if environ.get(ENV_PREFIX + "BOOTSTRAP"):
         kafka_raw["bootstrap"] = environ[ENV_PREFIX + "BOOTSTRAP"]
+        origins["kafka.bootstrap"] = ENV_PREFIX + "BOOTSTRAP"
     pipeline["kafka"] = kafka_raw
 
-    built = _build(_PipelineFile, pipeline, pipeline_file, "")
+    try:
+        built = _build(_PipelineFile, pipeline, pipeline_file, "")
+    except ConfigError as exc:
+        raise _blame_environment(exc, pipeline_file, origins, environ) from None
     kafka = dataclasses.replace(built.kafka, sasl_password=Secret(environ.get(ENV_PREFIX + "KAFKA_SASL_PASSWORD", "")))
     return Settings(
         config_dir=cdir,
@@ -503,7 +509,26 @@ def _leaf_paths(cls: type, prefix: tuple[str, ...] = ()) -> dict[str, tuple[tupl
     return out
 
 
-def _apply_env(data: dict[str, Any], environ: Mapping[str, str], file: Path) -> dict[str, Any]:
+def _blame_environment(exc: ConfigError, file: Path, origins: Mapping[str, str],
+                       environ: Mapping[str, str]) -> ConfigError:
+    """``exc`` about a key whose value came from the environment, reworded to name the variable.
+
+    The user set ``GEOTENSION_WEB_PORT``, not ``web.port`` in the file: the message must send
+    them to what they typed. Errors about keys the file set are returned unchanged.
+    """
+    found = re.match(rf"^{re.escape(str(file))}: `([^`]+)`: (.*)$", str(exc), re.S)
+    if found is None or found.group(1) not in origins:
+        return exc
+    name = origins[found.group(1)]
+    why = found.group(2)
+    if " got " not in why:
+        why += f", got {environ.get(name, '')!r}"
+    return ConfigError(f"environment `{name}`: {why} (it overrides `{found.group(1)}` of {file.name})")
+
+
+def _apply_env(data: dict[str, Any], environ: Mapping[str, str], file: Path,
+               origins: dict[str, str] | None = None) -> dict[str, Any]:
+    """``data`` with every ``GEOTENSION_*`` override applied; ``origins`` gets dotted path → variable name."""
     leaves = _leaf_paths(_PipelineFile)
     for name, (path, hint) in leaves.items():
         if name not in environ or path == ("kafka", "sasl_password"):
@@ -519,6 +544,8 @@ def _apply_env(data: dict[str, Any], environ: Mapping[str, str], file: Path) -> 
             node[part] = child = dict(child)
             node = child
         node[path[-1]] = _coerce_env(raw, hint, name)
+        if origins is not None:
+            origins[".".join(path)] = name
     return data
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import avro.datafile
 import avro.io
@@ -43,17 +43,22 @@ def read_avro(path: Path) -> Iterator[Item | Bad]:
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     with handle:
-        try:
-            reader = fastavro.reader(handle)
-        except _CORRUPT as exc:
-            raise InputError(f"{path}: not an Avro container file ({_reason(exc)})") from None
-        number = 0
-        try:
-            for obj in reader:
-                number += 1
-                yield article_item(f"{path}:#{number}", obj)
-        except _CORRUPT as exc:
-            raise InputError(f"{path}: corrupt after record #{number} ({_reason(exc)})") from None
+        yield from read_avro_stream(handle, str(path))
+
+
+def read_avro_stream(handle: IO[bytes], name: str) -> Iterator[Item | Bad]:
+    """NewsArticle items from a container file read from ``handle`` (standard input too: no seeking)."""
+    try:
+        reader = fastavro.reader(handle)
+    except _CORRUPT as exc:
+        raise InputError(f"{name}: not an Avro container file ({_reason(exc)})") from None
+    number = 0
+    try:
+        for obj in reader:
+            number += 1
+            yield article_item(f"{name}:#{number}", obj)
+    except _CORRUPT as exc:
+        raise InputError(f"{name}: corrupt after record #{number} ({_reason(exc)})") from None
 
 
 def write_avro(path: Path, records: Iterable[dict[str, Any]], codec: str = "deflate") -> int:
