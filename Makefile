@@ -58,8 +58,8 @@ score: $(STAMP)  ## Score the tagger per language on the labeled sets in ../shar
 	  $(BIN)/python $(SHARED)/tools/score_tagging.py --gold $$gold --pred out/$$set.tagged.jsonl --by-language || status=1; \
 	done; exit $$status
 
-backtest: $(STAMP)  ## Chart the indicators over the bundled timeline (out/backtest.png)
-	$(BIN)/geotension backtest --output out/backtest.png
+backtest: $(STAMP)  ## Check the indicators over the bundled timeline and redraw docs/backtest.png
+	$(BIN)/geotension backtest --output docs/backtest.png
 
 clean:  ## Remove the virtual environment and local state (not the broker data)
 	rm -rf $(VENV) .geotension out

@@ -13,7 +13,7 @@ from typing import IO, Any
 import click
 
 from streams.errors import TensionError
-from streams.files import open_input
+from streams.files import close_output, label, open_input, open_output
 from streams.records import article_from_mapping, dumps, format_time, parse_time
 from streams.settings import Settings, load_settings
 from streams.tagging import Tagger
@@ -27,9 +27,19 @@ def _settings(config_dir: str | None) -> Settings:
     return load_settings(config_dir) if config_dir else load_settings()
 
 
-def _articles(path: Path, errors: IO[str], bad: list[int]) -> Iterator[dict[str, Any]]:
-    """NewsArticle records of a JSON-lines file; a bad line is reported and skipped."""
+class StrictFailure(click.ClickException):
+    """``--strict`` stopped at a bad line: exit 2, like ``replay --strict``."""
+
+    exit_code = 2
+
+
+def _articles(path: Path, errors: IO[str], bad: list[int], strict: bool = False) -> Iterator[dict[str, Any]]:
+    """NewsArticle records of a JSON-lines file (``-`` = standard input); a bad line is reported and skipped.
+
+    With ``strict`` the first bad line raises :class:`StrictFailure` instead.
+    """
     fh = open_input(path, errors="surrogateescape")
+    name = label(path)
     with fh:
         for number, line in enumerate(fh, 1):
             if not line.strip():
@@ -37,12 +47,15 @@ def _articles(path: Path, errors: IO[str], bad: list[int]) -> Iterator[dict[str,
             try:
                 obj = json.loads(line)
                 yield article_from_mapping(obj)
+                continue
             except (ValueError, RecursionError) as exc:
-                bad.append(number)
-                click.echo(f"{path}:{number}: not valid JSON ({str(exc)[:80]})", err=True)
+                problem = f"{name}:{number}: not valid JSON ({str(exc)[:80]})"
             except TensionError as exc:
-                bad.append(number)
-                click.echo(f"{path}:{number}: {exc}", err=True)
+                problem = f"{name}:{number}: {exc}"
+            bad.append(number)
+            if strict:
+                raise StrictFailure(f"{problem} (--strict: stopped)")
+            click.echo(problem, err=True)
 
 
 def explain_trace(article_id: str, traces: list[SentenceTrace]) -> list[str]:
@@ -84,10 +97,11 @@ def explain(event: dict[str, Any]) -> str:
 
 
 @click.command("tag")
-@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="NewsArticle JSON lines (id, title, body, published_at, language, source, url).")
-@click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+              help="NewsArticle JSON lines (id, title, body, published_at, language, source, url); - reads stdin.")
+@click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
               help="Write TaggedEvent JSON lines here instead of stdout.")
+@click.option("--strict", is_flag=True, help="Stop at the first bad line (exit 2).")
 @click.option("--explain", "explain_mode", is_flag=True,
               help="Print one readable line per event instead of JSON, then for each sentence naming two sides the "
                    "rule that paired each trigger, or why nothing was coded.")
@@ -95,18 +109,21 @@ def explain(event: dict[str, Any]) -> str:
 @click.option("--config-dir", type=click.Path(file_okay=False, path_type=Path), help="Config folder (default: config/).")
 @click.option("--default-time", "default_time", metavar="TIME",
               help="Event time of articles with neither published_at nor ingested_at (ISO 8601; default: the run's start).")
-def tag(input_path: Path, output_path: Path | None, explain_mode: bool, silent: bool, config_dir: Path | None,
-        default_time: str | None) -> None:
+def tag(input_path: Path, output_path: Path | None, strict: bool, explain_mode: bool, silent: bool,
+        config_dir: Path | None, default_time: str | None) -> None:
     """Code news articles into dyadic CAMEO events offline, with the same rules as the tag agent.
 
-    Bad lines are reported as FILE:LINE: reason on stderr and skipped. An undated article is
-    coded all the same: its event time is ingested_at, else --default-time, else the time the
-    run started; the summary counts them, and the articles in languages the rules do not cover.
+    Bad lines are reported as FILE:LINE: reason on stderr and skipped (or stop the run
+    with exit 2 under --strict); when no line of the input was usable the exit status is 1.
+    An undated article is coded all the same: its event time is ingested_at, else
+    --default-time, else the time the run started; the summary counts them, and the articles
+    in languages the rules do not cover.
 
     \b
     Example:
-        geotension tag --input samples/news.jsonl --output events.jsonl
-        geotension tag --input samples/news.jsonl --explain
+        geotension tag --input samples/articles.jsonl --output out/events.jsonl
+        geotension tag --input samples/articles.jsonl --explain
+        zcat archive.jsonl.gz | geotension tag --input - --strict > events.jsonl
         geotension tag --input undated.jsonl --default-time 2025-06-20T12:00:00Z
     """
     try:
@@ -118,9 +135,9 @@ def tag(input_path: Path, output_path: Path | None, explain_mode: bool, silent: 
     articles = events = 0
     bases: Counter[str] = Counter()
     unsupported: Counter[str] = Counter()
-    out: IO[str] = output_path.open("w", encoding="utf-8") if output_path else sys.stdout
+    out: IO[str] = open_output(output_path)
     try:
-        for article in _articles(input_path, sys.stderr, bad):
+        for article in _articles(input_path, sys.stderr, bad, strict):
             articles += 1
             tagged = tagger.tag_article(article, fallback, explain=explain_mode)
             bases[tagged.time_basis] += 1
@@ -134,10 +151,13 @@ def tag(input_path: Path, output_path: Path | None, explain_mode: bool, silent: 
             if not silent and articles % 10000 == 0:
                 click.echo(f"tagged {articles} articles…", err=True)
     finally:
-        if output_path:
-            out.close()
+        close_output(out)
     if not silent:
         click.echo(summary(articles, events, len(bad), bases, unsupported, fallback), err=True)
+
+    if not articles:
+        raise click.ClickException(f"{label(input_path)}: no usable article"
+                                   + (f" ({len(bad)} bad lines)" if bad else " (the input is empty)"))
 
 
 def summary(articles: int, events: int, bad: int, bases: Counter[str], unsupported: Counter[str],
@@ -153,6 +173,7 @@ def summary(articles: int, events: int, bad: int, bases: Counter[str], unsupport
         langs = ", ".join(f"{lang} {n}" for lang, n in sorted(unsupported.items(), key=lambda kv: (-kv[1], kv[0])))
         line += f"; {sum(unsupported.values())} in languages the rules do not cover, not coded ({langs})"
     return line
+
 
 
 COMMANDS = [tag]
