@@ -164,6 +164,31 @@ class LevelSettings:
 
 
 @dataclass(frozen=True)
+class LargestEventSettings:
+    """Which merged event is of the largest class and the level it lifts its dyad to on the day."""
+
+    level: str = "HIGH"
+    max_goldstein: float = -9.0
+    min_coverage: int = 20
+    codes: tuple[str, ...] = ("18", "19", "20")
+    source_roles: tuple[str, ...] = ("GOV", "MIL")
+    modalities: tuple[str, ...] = ("ASSERTED", "CLAIMED", "ATTRIBUTED")
+
+
+@dataclass(frozen=True)
+class MagnitudeSettings:
+    """How much more than its report weight a merged event counts: coverage, severity, scale."""
+
+    coverage_slope: float = 0.35
+    coverage_cap: float = 3.0
+    severity: Mapping[str, float] = field(default_factory=dict)
+    scale_factor: float = 1.25
+    max_boost: float = 4.0
+    routine_discount: float = 1.0
+    largest: LargestEventSettings = LargestEventSettings()
+
+
+@dataclass(frozen=True)
 class IndicatorSettings:
     """Event-time indicator maths (``config/indicators.yaml``)."""
 
@@ -178,6 +203,7 @@ class IndicatorSettings:
     levels: LevelSettings = LevelSettings()
     top_events: int = 5
     dedupe_window: timedelta = timedelta(days=1)
+    magnitude: MagnitudeSettings = MagnitudeSettings()
 
 
 @dataclass(frozen=True)
@@ -377,6 +403,8 @@ def _indicator_settings(raw: Mapping[str, Any], file: Path) -> IndicatorSettings
                     hysteresis=_number(levels.get("hysteresis", 8.0), "levels.hysteresis"),
                     min_dwell=parse_duration(levels.get("min_dwell", "2d"), what="levels.min_dwell"),
                 )
+            elif key == "magnitude":
+                data[key] = _magnitude_settings(_mapping(value, file, key))
             elif key == "modality_weights":
                 weights = _mapping(value, file, key)
                 for name in weights:
@@ -399,6 +427,57 @@ def _indicator_settings(raw: Mapping[str, Any], file: Path) -> IndicatorSettings
     if settings.horizon < max(settings.windows):
         raise ConfigError(f"{file}: `horizon` must be at least the largest window")
     return settings
+
+
+def _magnitude_settings(raw: Mapping[str, Any]) -> MagnitudeSettings:
+    """The ``magnitude`` section of indicators.yaml, every factor checked against its bounds."""
+    known = {f.name for f in dataclasses.fields(MagnitudeSettings)}
+    extra = set(raw) - known
+    if extra:
+        raise ConfigError(f"unknown key `magnitude.{sorted(extra)[0]}` (known: {', '.join(sorted(known))})")
+    data: dict[str, Any] = {}
+    for key in ("coverage_slope", "coverage_cap", "scale_factor", "max_boost", "routine_discount"):
+        if key in raw:
+            data[key] = _number(raw[key], f"magnitude.{key}")
+    if data.get("coverage_slope", 0.0) < 0 or data.get("routine_discount", 0.0) < 0:
+        raise ConfigError("`magnitude.coverage_slope` and `magnitude.routine_discount` must be >= 0")
+    for key in ("coverage_cap", "scale_factor", "max_boost"):
+        if key in data and not 1.0 <= data[key] <= 10.0:
+            raise ConfigError(f"`magnitude.{key}`: a factor within [1, 10], got {data[key]}")
+    severity = raw.get("severity") or {}
+    if not isinstance(severity, dict):
+        raise ConfigError("`magnitude.severity`: expected a mapping of CAMEO code to factor")
+    data["severity"] = {}
+    for code, factor in severity.items():
+        value = _number(factor, f"magnitude.severity.{code}")
+        if not str(code).isdigit() or not 0.5 <= value <= 2.0:
+            raise ConfigError(f"`magnitude.severity.{code}`: a CAMEO code and a factor within [0.5, 2], got {factor!r}")
+        data["severity"][str(code)] = value
+    if "largest" in raw:
+        largest = raw["largest"] or {}
+        if not isinstance(largest, dict):
+            raise ConfigError("`magnitude.largest`: expected a mapping")
+        lknown = {f.name for f in dataclasses.fields(LargestEventSettings)}
+        lextra = set(largest) - lknown
+        if lextra:
+            raise ConfigError(f"unknown key `magnitude.largest.{sorted(lextra)[0]}` (known: {', '.join(sorted(lknown))})")
+        ldata: dict[str, Any] = {}
+        if "level" in largest:
+            if largest["level"] not in ("CALM", "ELEVATED", "HIGH", "SEVERE", "CRITICAL"):
+                raise ConfigError(f"`magnitude.largest.level`: unknown level {largest['level']!r}")
+            ldata["level"] = str(largest["level"])
+        if "max_goldstein" in largest:
+            ldata["max_goldstein"] = _number(largest["max_goldstein"], "magnitude.largest.max_goldstein")
+        if "min_coverage" in largest:
+            ldata["min_coverage"] = int(_number(largest["min_coverage"], "magnitude.largest.min_coverage"))
+        for key in ("codes", "source_roles", "modalities"):
+            if key in largest:
+                items = largest[key]
+                if not isinstance(items, list) or not all(isinstance(i, (str, int)) for i in items):
+                    raise ConfigError(f"`magnitude.largest.{key}`: expected a list")
+                ldata[key] = tuple(str(i) for i in items)
+        data["largest"] = LargestEventSettings(**ldata)
+    return MagnitudeSettings(**data)
 
 
 def _number(value: Any, what: str) -> float:
