@@ -125,7 +125,7 @@ class Tagger:
         for pos, buckets in hits.positions:
             named.setdefault(bisect_right(starts, pos) - 1, set()).update(buckets)
         other = {bisect_right(starts, pos) - 1 for pos, _ in others if pos < spans[-1][1]}
-        analysed: dict[int, Parts | None] = {k: self._analyse(full[spans[k][0]:spans[k][1]]) for k in sorted(named)
+        analysed: dict[int, Parts | None] = {k: self._analyse(full[spans[k][0]:spans[k][1]], lang) for k in sorted(named)
                                               if len(named[k]) >= 2 or k in other}
         topic_only = [k for k in named if analysed.get(k) is None]
         cache: list[str | None] = []
@@ -152,13 +152,15 @@ class Tagger:
         return out
 
     # ------------------------------------------------------------------ steps
-    def _analyse(self, text: str) -> Parts | None:
+    def _analyse(self, text: str, lang: str = "") -> Parts | None:
         """Tokens, mentions, triggers, topic words and phrase starts of one sentence; None if out of scope."""
         if not text:
             return None
         tokens = tokenize(fold(text), text)
         if not tokens:
             return None
+        if lang in self.rules.lemmatiser.languages:  # only the few sentences that get this far
+            tokens = self.rules.lemmatiser.apply(tokens, lang)
         starts = self.scanner.starts(tokens)
         mentions = self.gazetteer.mentions(tokens, text, starts[0])
         if not mentions:
