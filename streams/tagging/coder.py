@@ -55,7 +55,7 @@ class Tagger:
         # One pass per sentence finds where any phrase list may match (order: see _analyse).
         r = self.rules
         self.scanner = Scanner([self.gazetteer.index, r.topics, r.suppress, r.triggers, r.agents, r.cues, r.reporting,
-                                r.according])
+                                r.according, r.backers])
         self.max_body_chars = max_body_chars
         self._code_facts: dict[str, tuple[int, float]] = {}  # CAMEO code → QuadClass, Goldstein
         self.ruleset_version = f"actors:{_digest(actors)}+events:{_digest(events)}"
@@ -171,6 +171,9 @@ class Tagger:
             # before it and takes no part in the sentence's acts.
             mentions = [m for k, m in enumerate(mentions)
                         if k == 0 or not _APPOSITIVE.fullmatch(text, mentions[k - 1].end, m.start)]
+        if starts[8] and len(mentions) > 1:
+            mentions = self.gazetteer.without_backers(mentions, rules.backers.find_all(tokens, starts[8]), tokens,
+                                                      rules.passive_aux.get(lang, rules.all_passive_aux))
         if starts[7]:
             # "According to Rama, ...": the actor named right after reports; it takes no part.
             speakers = {next((m.first for m in mentions if a.last <= m.first <= a.last + 2), -1)
@@ -213,6 +216,8 @@ class Tagger:
             return []
         rules = self.rules
         agents = rules.agents.find_all(tokens, starts[4])
+        if lang in rules.agent_prefixes:
+            agents = sorted(agents + self.gazetteer.prefix_agents(mentions, rules.agent_prefixes[lang]))
         cues = rules.cues.find_all(tokens, starts[5]) + rules.according.find_all(tokens, starts[7])
         reporting = rules.reporting.find_all(tokens, starts[6])
         passive_aux = rules.passive_aux.get(lang, rules.all_passive_aux)

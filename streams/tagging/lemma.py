@@ -36,7 +36,7 @@ CACHE_LIMIT = 100_000  # distinct (language, word) pairs kept; bounded memory on
 
 # Persian light verbs (folded, no ZWNJ) → the lemma that keeps their voice.
 _FA_LIGHT: dict[str, str] = {}
-for _lemma, _forms in {
+for _light, _forms in {
     "کرد": ("کرد", "کردند", "کرده", "کردهاند", "کردهاست", "کردم", "کردیم", "کند", "کنند", "میکند", "میکنند", "نکرد",
             "نکردند", "نکرده", "نمیکند", "کنیم", "میکنیم", "کردن", "کنید"),
     "شد": ("شد", "شدند", "شده", "شدهاند", "شدهاست", "شود", "شوند", "میشود", "میشوند", "نشد", "نشده", "نمیشود", "شدن"),
@@ -45,7 +45,7 @@ for _lemma, _forms in {
     "زد": ("زد", "زدند", "زده", "زند", "میزند", "میزنند"),
 }.items():
     for _form in _forms:
-        _FA_LIGHT[_form] = _lemma
+        _FA_LIGHT[_form] = _light
 _FA_SUFFIXES = ("هایشان", "هایش", "هایی", "های", "ها", "اش", "شان", "مان", "ای", "ی", "ش")
 _FA_VERB_PREFIXES = ("نمی", "می")
 # Hebrew: plural and pronoun suffixes, longest first; a construct ending ת stands for ה.

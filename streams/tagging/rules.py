@@ -176,6 +176,13 @@ class Rules:
         _index(modality.get("according_to") or {}, "modality.according_to", "ATTRIBUTED", self.according)
         self.agents = PhraseIndex(self.glued_prefixes)
         _index(config.get("agent_markers") or {}, "agent_markers", "BY", self.agents)
+        # "the Houthis, backed by Iran, fired ...": the actor after one of these backs the actor
+        # before it and takes no part in its acts (Gazetteer.without_backers).
+        self.backers = PhraseIndex(self.glued_prefixes)
+        _index(config.get("backer_markers") or {}, "backer_markers", "BACKER", self.backers)
+        # One-letter words glued to a name that make it an agent (Hebrew מ = from).
+        self.agent_prefixes = {str(lang): str(spec.get("agent_prefixes")) for lang, spec in languages.items()
+                               if isinstance(spec, Mapping) and spec.get("agent_prefixes")}
         self.suppress = PhraseIndex(self.glued_prefixes)
         _index(config.get("suppress") or {}, "suppress", "SUPPRESS", self.suppress)
         self.topics = PhraseIndex(self.glued_prefixes)
