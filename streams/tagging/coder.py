@@ -55,7 +55,7 @@ class Tagger:
         # One pass per sentence finds where any phrase list may match (order: see _analyse).
         r = self.rules
         self.scanner = Scanner([self.gazetteer.index, r.topics, r.suppress, r.triggers, r.agents, r.cues, r.reporting,
-                                r.according])
+                                r.according, r.backers])
         self.max_body_chars = max_body_chars
         self._code_facts: dict[str, tuple[int, float]] = {}  # CAMEO code → QuadClass, Goldstein
         self.ruleset_version = f"actors:{_digest(actors)}+events:{_digest(events)}"
@@ -125,7 +125,7 @@ class Tagger:
         for pos, buckets in hits.positions:
             named.setdefault(bisect_right(starts, pos) - 1, set()).update(buckets)
         other = {bisect_right(starts, pos) - 1 for pos, _ in others if pos < spans[-1][1]}
-        analysed: dict[int, Parts | None] = {k: self._analyse(full[spans[k][0]:spans[k][1]]) for k in sorted(named)
+        analysed: dict[int, Parts | None] = {k: self._analyse(full[spans[k][0]:spans[k][1]], lang) for k in sorted(named)
                                               if len(named[k]) >= 2 or k in other}
         topic_only = [k for k in named if analysed.get(k) is None]
         cache: list[str | None] = []
@@ -152,13 +152,15 @@ class Tagger:
         return out
 
     # ------------------------------------------------------------------ steps
-    def _analyse(self, text: str) -> Parts | None:
+    def _analyse(self, text: str, lang: str = "") -> Parts | None:
         """Tokens, mentions, triggers, topic words and phrase starts of one sentence; None if out of scope."""
         if not text:
             return None
         tokens = tokenize(fold(text), text)
         if not tokens:
             return None
+        if lang in self.rules.lemmatiser.languages:  # only the few sentences that get this far
+            tokens = self.rules.lemmatiser.apply(tokens, lang)
         starts = self.scanner.starts(tokens)
         mentions = self.gazetteer.mentions(tokens, text, starts[0])
         if not mentions:
@@ -169,6 +171,9 @@ class Tagger:
             # before it and takes no part in the sentence's acts.
             mentions = [m for k, m in enumerate(mentions)
                         if k == 0 or not _APPOSITIVE.fullmatch(text, mentions[k - 1].end, m.start)]
+        if starts[8] and len(mentions) > 1:
+            mentions = self.gazetteer.without_backers(mentions, rules.backers.find_all(tokens, starts[8]), tokens,
+                                                      rules.passive_aux.get(lang, rules.all_passive_aux))
         if starts[7]:
             # "According to Rama, ...": the actor named right after reports; it takes no part.
             speakers = {next((m.first for m in mentions if a.last <= m.first <= a.last + 2), -1)
@@ -211,6 +216,8 @@ class Tagger:
             return []
         rules = self.rules
         agents = rules.agents.find_all(tokens, starts[4])
+        if lang in rules.agent_prefixes:
+            agents = sorted(agents + self.gazetteer.prefix_agents(mentions, rules.agent_prefixes[lang]))
         cues = rules.cues.find_all(tokens, starts[5]) + rules.according.find_all(tokens, starts[7])
         reporting = rules.reporting.find_all(tokens, starts[6])
         passive_aux = rules.passive_aux.get(lang, rules.all_passive_aux)

@@ -308,7 +308,9 @@ def _pair(trig: Match, source: Mention, targets: Sequence[Mention], how: str) ->
 def _by_agent(trig: Match, left: list[Mention], right: list[Mention], agents: Sequence[Match], hi: int,
               triggers: Sequence[Match] = (), cause_ends: Sequence[int] = ()) -> Roles | None:
     for a in agents:
-        if a.last <= trig.last or a.first - trig.last > AGENT_REACH or a.first >= hi:  # "supported by" ends after "supported"
+        # "supported by" ends after "supported"; a marker glued to a name ("מאיראן") is zero-width, at it.
+        if (a.last < trig.last or (a.last == trig.last and a.first < a.last) or a.first - trig.last > AGENT_REACH
+                or a.first >= hi):
             continue
         if any(trig.last <= t.first < a.first for t in triggers):
             break  # "condemned the attack on Israel by Iran": the agent is the nearer act's

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from streams.errors import ConfigError
+from streams.tagging.lemma import Lemmatiser
 from streams.tagging.phrases import PhraseIndex, parse_phrase
 
 CONTEXTS = ("CYBER", "MILITARY", "DIPLOMATIC", "ECONOMIC", "LEGAL", "NUCLEAR", "INFORMATION", "OTHER")
@@ -45,8 +46,9 @@ def _fail(key: str, why: str) -> ConfigError:
     return ConfigError(f"{FILE}: `{key}`: {why}")
 
 
-def _index(by_lang: Any, where: str, payload: Any, index: PhraseIndex) -> None:
-    """Add every phrase of a language → list mapping to ``index``."""
+def _index(by_lang: Any, where: str, payload: Any, index: PhraseIndex, lemmas: Lemmatiser | None = None) -> None:
+    """Add every phrase of a language → list mapping to ``index``; with ``lemmas``, each phrase of a
+    language it covers also under the lemmas of its words, so one form listed matches them all."""
     if not isinstance(by_lang, Mapping):
         raise _fail(where, "expected a mapping of language → list of phrases")
     for lang, items in by_lang.items():
@@ -57,6 +59,12 @@ def _index(by_lang: Any, where: str, payload: Any, index: PhraseIndex) -> None:
             if not elements:
                 raise _fail(f"{where}.{lang}", f"unusable phrase {item!r}")
             index.add(elements, payload)
+            if lemmas is not None and lang in lemmas.languages:
+                lemmatised = parse_phrase(" ".join(
+                    w if w.startswith("...") or w.endswith("*") else lemmas.of_written(w, str(lang))
+                    for w in str(item).split()))
+                if lemmatised and lemmatised != elements:
+                    index.add(lemmatised, payload)
 
 
 def _words(value: Any, where: str) -> frozenset[str]:
@@ -77,6 +85,9 @@ class Rules:
         if not isinstance(languages, Mapping):
             raise _fail("languages", "expected a mapping")
         self.glued_prefixes = str((languages.get("he") or {}).get("prefixes", ""))
+        # Languages whose tokens carry lemmas (``lemma.py``): their triggers match every form.
+        self.lemmatiser = Lemmatiser(str(lang) for lang, spec in languages.items()
+                                     if isinstance(spec, Mapping) and spec.get("lemmas"))
         self.sov_languages: set[str] = set()
         self.verb_endings: frozenset[str] = frozenset()
         self.passive_aux: dict[str, frozenset[str]] = {}
@@ -141,7 +152,7 @@ class Rules:
                               _words(spec.get("not_before"), f"{where}.not_before"), bool(spec.get("reaction", False)),
                               bool(spec.get("accusation", False)))
             self.types[etype.name] = etype
-            _index(spec.get("phrases"), f"{where}.phrases", etype, self.triggers)
+            _index(spec.get("phrases"), f"{where}.phrases", etype, self.triggers, self.lemmatiser)
 
         modality = config.get("modality") or {}
         if not isinstance(modality, Mapping):
@@ -165,6 +176,13 @@ class Rules:
         _index(modality.get("according_to") or {}, "modality.according_to", "ATTRIBUTED", self.according)
         self.agents = PhraseIndex(self.glued_prefixes)
         _index(config.get("agent_markers") or {}, "agent_markers", "BY", self.agents)
+        # "the Houthis, backed by Iran, fired ...": the actor after one of these backs the actor
+        # before it and takes no part in its acts (Gazetteer.without_backers).
+        self.backers = PhraseIndex(self.glued_prefixes)
+        _index(config.get("backer_markers") or {}, "backer_markers", "BACKER", self.backers)
+        # One-letter words glued to a name that make it an agent (Hebrew מ = from).
+        self.agent_prefixes = {str(lang): str(spec.get("agent_prefixes")) for lang, spec in languages.items()
+                               if isinstance(spec, Mapping) and spec.get("agent_prefixes")}
         self.suppress = PhraseIndex(self.glued_prefixes)
         _index(config.get("suppress") or {}, "suppress", "SUPPRESS", self.suppress)
         self.topics = PhraseIndex(self.glued_prefixes)
