@@ -26,6 +26,7 @@ from streams.tagging.normalize import clean, fold, needs_clean
 from streams.tagging.phrases import Match, Scanner
 from streams.tagging.roles import HOW_CONFIDENCE, Roles, assign, phrase_ends
 from streams.tagging.rules import Rules
+from streams.tagging.scale import ScaleCues
 from streams.tagging.sentences import Token, split_sentences, tokenize
 
 # What _analyse keeps of a sentence: tokens, mentions, triggers, topic words, phrase starts.
@@ -49,8 +50,10 @@ class Tagger:
         events: Mapping[str, Any],
         goldstein: GoldsteinTable,
         max_body_chars: int = DEFAULT_MAX_BODY_CHARS,
+        scale: ScaleCues | None = None,
     ) -> None:
         self.goldstein = goldstein
+        self.scale = scale
         self.rules = Rules(events, goldstein.__contains__)
         self.gazetteer = Gazetteer(actors, self.rules.glued_prefixes)
         # One pass per sentence finds where any phrase list may match (order: see _analyse).
@@ -65,7 +68,8 @@ class Tagger:
     def from_settings(cls, settings: Any) -> Tagger:
         """Build from loaded settings (``streams.settings.load_settings()``)."""
         table = GoldsteinTable.load(settings.config_dir / "goldstein_cameo.csv")
-        return cls(settings.actors, settings.events, table, settings.tagging.max_body_chars)
+        return cls(settings.actors, settings.events, table, settings.tagging.max_body_chars,
+                   ScaleCues.load(settings.config_dir / "scale.yaml"))
 
     # ------------------------------------------------------------------ public
     def tag(self, article: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -150,6 +154,9 @@ class Tagger:
                 if key not in seen:
                     seen.add(key)
                     out.append(event)
+        if self.scale is not None:
+            for event in out:
+                self.scale.mark(event)  # evidence of scale ("barrage"): see streams/tagging/scale.py
         return out
 
     # ------------------------------------------------------------------ steps
