@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from streams.avro_fast import compile_encoder
 from streams.cli import cli
 from streams.codec import default_registry
 from streams.errors import ReplayError
@@ -22,7 +21,7 @@ ARTICLE = {"id": "big-1", "title": "Iran and Israel exchange strikes", "language
 
 @pytest.fixture(scope="module")
 def encode():  # type: ignore[no-untyped-def]
-    return compile_encoder(default_registry(), "NewsArticle")
+    return default_registry().encoder("NewsArticle")
 
 
 def test_a_record_that_fits_is_left_alone(encode) -> None:  # type: ignore[no-untyped-def]
