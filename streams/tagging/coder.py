@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from streams.errors import TaggingError
+from streams.tagging import markers
 from streams.tagging.gazetteer import Gazetteer, Mention
 from streams.tagging.goldstein import GoldsteinTable, quad_class
 from streams.tagging.language import detect_language
@@ -178,9 +179,12 @@ class Tagger:
             # before it and takes no part in the sentence's acts.
             mentions = [m for k, m in enumerate(mentions)
                         if k == 0 or not _APPOSITIVE.fullmatch(text, mentions[k - 1].end, m.start)]
-        if starts[8] and len(mentions) > 1:
-            mentions = self.gazetteer.without_backers(mentions, rules.backers.find_all(tokens, starts[8]), tokens,
-                                                      rules.passive_aux.get(lang, rules.all_passive_aux))
+        if len(mentions) > 1:
+            mentions = markers.without_datelines(mentions, text)
+            mentions = markers.without_negated(mentions, tokens, rules.anti.get(lang, ()))
+            if starts[8]:
+                mentions = markers.without_backers(mentions, rules.backers.find_all(tokens, starts[8]), tokens,
+                                                   rules.passive_aux.get(lang, rules.all_passive_aux))
         if starts[7]:
             # "According to Rama, ...": the actor named right after reports; it takes no part.
             speakers = {next((m.first for m in mentions if a.last <= m.first <= a.last + 2), -1)
@@ -224,7 +228,9 @@ class Tagger:
         rules = self.rules
         agents = rules.agents.find_all(tokens, starts[4])
         if lang in rules.agent_prefixes:
-            agents = sorted(agents + self.gazetteer.prefix_agents(mentions, rules.agent_prefixes[lang]))
+            agents = sorted(agents + markers.prefix_agents(mentions, rules.agent_prefixes[lang]))
+        if lang in rules.attribution:
+            agents = sorted(agents + markers.attribution_agents(mentions, tokens, *rules.attribution[lang]))
         cues = rules.cues.find_all(tokens, starts[5]) + rules.according.find_all(tokens, starts[7])
         reporting = rules.reporting.find_all(tokens, starts[6])
         passive_aux = rules.passive_aux.get(lang, rules.all_passive_aux)
@@ -232,7 +238,7 @@ class Tagger:
         answers = phrase_ends(tokens, rules.cause_markers) if rules.cause_markers else []
         coded = assign(tokens, text, mentions, triggers, agents, passive_aux, lang in rules.sov_languages, rules.verb_endings,
                        rules.genitive.get(lang, frozenset()), rules.prepositions, lang in rules.postnominal,
-                       answers)
+                       answers, rules.ezafe_objects.get(lang, frozenset()))
         # "in May", "May 2024": the month is no hedge (the modal verb is never capitalised mid-sentence).
         cues = [c for c in cues if not (c.first > 0 and tokens[c.first].orig == "May")]
         sentence_topic = _topic(topics)

@@ -12,14 +12,13 @@ import ahocorasick_rs
 
 from streams.errors import ConfigError
 from streams.tagging.normalize import TATWEEL, fold
-from streams.tagging.phrases import GAP, Match, PhraseIndex, parse_phrase
+from streams.tagging.phrases import GAP, PhraseIndex, parse_phrase
 from streams.tagging.sentences import Token
 
 ROLES = ("GOV", "MIL", "SPY", "STATE_PROXY", "OPP", "REB", "CVL", "BUS", "MED", "OTHER")
 KINDS = ("names", "people", "metonyms", "demonyms")
 DEFAULT_KIND_WEIGHTS = {"names": 1.0, "people": 0.95, "metonyms": 0.85, "demonyms": 0.85}
 FILE = "actors.yaml"
-BACKED_GAP = 3  # words between an actor and the phrase naming its backer ("the Houthis in Yemen, backed by")
 
 
 @dataclass(frozen=True)
@@ -150,28 +149,6 @@ class Gazetteer:
             start, end = tokens[m.first].start, tokens[m.last - 1].end
             out.append(Mention(m.first, m.last, start, end, text[start:end], m.payload, m.payload.actor, m.glued))
         return out
-
-    @staticmethod
-    def without_backers(mentions: Sequence[Mention], backers: Sequence[Match], tokens: Sequence[Token],
-                        passive_aux: frozenset[str] = frozenset()) -> list[Mention]:
-        """The mentions less each backer of another actor: "the Houthis, backed by Iran, fired",
-        "החות'ים הנתמכים על ידי איראן" — the actor after the backing phrase is not a party to
-        the acts of the one it backs. With no actor before the phrase ("hackers backed by Iran
-        attacked") the backer is who acts, and is kept, and so is the agent of a passive ("Israel
-        was backed by Albania")."""
-        drop: set[int] = set()
-        for b in backers:
-            backed = any(0 <= b.first - m.last <= BACKED_GAP
-                         and not any(t.norm in passive_aux for t in tokens[m.last:b.first]) for m in mentions)
-            if backed:
-                drop.update(m.first for m in mentions if 0 <= m.first - b.last <= 1)
-        return [m for m in mentions if m.first not in drop] if drop else list(mentions)
-
-    @staticmethod
-    def prefix_agents(mentions: Sequence[Mention], prefixes: str) -> list[Match]:
-        """Agent markers glued to a name: Hebrew "שיגורים מאיראן" (launches from Iran) names
-        who launched, as "fired from" does in English. Zero-width matches at the name."""
-        return [Match(m.first, m.first, "BY") for m in mentions if m.glued and m.glued[-1] in prefixes]
 
     def may_be_relevant(self, text: str) -> bool:
         """True when ``text`` may name two relevant buckets (watched states, listed non-state actors)."""

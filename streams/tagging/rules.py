@@ -92,6 +92,8 @@ class Rules:
         self.verb_endings: frozenset[str] = frozenset()
         self.passive_aux: dict[str, frozenset[str]] = {}
         self.genitive: dict[str, frozenset[str]] = {}
+        # Persian: prepositions after "act noun + possessor" that name what was hit (roles._by_ezafe).
+        self.ezafe_objects: dict[str, frozenset[str]] = {}
         for lang, spec in languages.items():
             if not isinstance(spec, Mapping):
                 raise _fail(f"languages.{lang}", "expected a mapping")
@@ -103,6 +105,7 @@ class Rules:
                 self.verb_endings |= _words(spec.get("verb_endings"), f"languages.{lang}.verb_endings")
             self.passive_aux[str(lang)] = _words(spec.get("passive_aux"), f"languages.{lang}.passive_aux")
             self.genitive[str(lang)] = _words(spec.get("genitive"), f"languages.{lang}.genitive")
+            self.ezafe_objects[str(lang)] = _words(spec.get("ezafe_objects"), f"languages.{lang}.ezafe_objects")
         self.all_passive_aux = frozenset().union(*self.passive_aux.values()) if self.passive_aux else frozenset()
         # Prepositions: an actor right after one is not the subject of a clause ("attack on
         # Israel"), and an act followed by one with no actor named ("attacks on state systems")
@@ -183,6 +186,20 @@ class Rules:
         # One-letter words glued to a name that make it an agent (Hebrew מ = from).
         self.agent_prefixes = {str(lang): str(spec.get("agent_prefixes")) for lang, spec in languages.items()
                                if isinstance(spec, Mapping) and spec.get("agent_prefixes")}
+        # Words that make the name after them its opponents ("anti-Iranian", "ضد ایرانی").
+        self.anti = {str(lang): _words(spec.get("anti"), f"languages.{lang}.anti") for lang, spec in languages.items()
+                     if isinstance(spec, Mapping) and spec.get("anti")}
+        # "attributed to": (words a name with ל follows, words before a name, verbs after it).
+        self.attribution: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
+        for lang, spec in languages.items():
+            att = spec.get("attributed_to") if isinstance(spec, Mapping) else None
+            if att:
+                if not isinstance(att, Mapping):
+                    raise _fail(f"languages.{lang}.attributed_to", "expected a mapping")
+                where = f"languages.{lang}.attributed_to"
+                self.attribution[str(lang)] = (_words(att.get("glued_after"), where + ".glued_after"),
+                                               _words(att.get("before"), where + ".before"),
+                                               _words(att.get("verbs"), where + ".verbs"))
         self.suppress = PhraseIndex(self.glued_prefixes)
         _index(config.get("suppress") or {}, "suppress", "SUPPRESS", self.suppress)
         self.topics = PhraseIndex(self.glued_prefixes)
