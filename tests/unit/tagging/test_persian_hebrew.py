@@ -45,6 +45,9 @@ CASES = [
     # the present and the infinitive of "attack"; launches named before the strikes
     ("לצד טילים שמשוגרים מאיראן לישראל, צה\"ל ממשיך לתקוף מטרות בטהרן", "he",
      [("IRN", "ISR", "195", "ASSERTED"), ("ISR", "IRN", "195", "ASSERTED")]),
+    # rejections and accusations told from the rejected side: the speaker named before acts
+    ("שר ההגנה האיראני אמר כי טענות ראש הממשלה של המשטר הציוני חסרות שחר", "he", [("IRN", "ISR", "12", "ASSERTED")]),
+    ("דובר משרד החוץ בטהרן הגיב: ההצהרות של נתניהו מהוות הסתה", "he", [("IRN", "ISR", "112", "ASSERTED")]),
     # Hebrew "attributed to": ל glued to the name after the word of attribution
     ("המתקפה על מערכות הממשלה באלבניה יוחסה לאיראן", "he", [("IRN", "ALB", "18", "ASSERTED")]),
 ]
