@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: help demo run worker broker-start broker-stop test test-unit lint bench score backtest clean browser-deps
+.PHONY: help demo run worker broker-start broker-stop test test-unit lint bench score realcheck backtest clean browser-deps
 
 help:  ## List targets
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*## /\t/'
@@ -40,7 +40,7 @@ test-unit: $(STAMP)  ## Only the fast tests that need no broker
 	$(BIN)/python -m pytest -q -m "not broker"
 
 lint: $(STAMP)  ## ruff and mypy
-	$(BIN)/ruff check streams tests bench
+	$(BIN)/ruff check streams tests bench setup.py
 	$(BIN)/mypy streams
 
 bench: $(STAMP)  ## Benchmarks (machine-readable JSON lines on stdout)
@@ -57,6 +57,11 @@ score: $(STAMP)  ## Score the tagger per language on the labeled sets in ../shar
 	  $(BIN)/geotension tag --input $$gold --output out/$$set.tagged.jsonl || { status=1; continue; }; \
 	  $(BIN)/python $(SHARED)/tools/score_tagging.py --gold $$gold --pred out/$$set.tagged.jsonl --by-language || status=1; \
 	done; exit $$status
+
+realcheck: $(STAMP)  ## Tag the dated relevant real news (needs ../shared) and show where indicator levels rise
+	@if [ -f $(SHARED)/data/labeled/real_dev.jsonl ]; then \
+	  $(BIN)/python -m streams.realcheck $(SHARED)/data/labeled/real_dev.jsonl $(SHARED)/data/articles; \
+	else echo "make realcheck: $(SHARED)/data/labeled/real_dev.jsonl not found (the labeled set lives outside the project)"; exit 2; fi
 
 backtest: $(STAMP)  ## Check the indicators over the bundled timeline and redraw docs/backtest.png
 	$(BIN)/geotension backtest --output docs/backtest.png

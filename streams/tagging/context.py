@@ -22,6 +22,9 @@ from streams.tagging.sentences import Token
 
 SOURCE_REACH = 16  # words back from the trigger to its source
 AGENT_GAP = 6  # words from an agent marker to the actor it introduces ("by a group linked to Iran")
+# Hebrew one-letter prepositions glued to a name: in, to, from (and, the, that are no prepositions).
+_GLUED_PREPOSITIONS = frozenset("בלמ")
+SPEAKER_REACH = 12  # words back from a colon to the speaker of the quote after it ("Araghchi wrote:")
 
 
 class Roles(NamedTuple):
@@ -59,6 +62,10 @@ class Grammar:
     genitive: frozenset[str] = frozenset()
     prepositions: frozenset[str] = frozenset()
     postnominal: bool = False
+    #: Prepositions that, after an act noun's possessor, name what it hit (Persian به, علیه).
+    ezafe: frozenset[str] = frozenset()
+    #: Reporting verbs that open a quote after a colon ("wrote:", "نوشت:").
+    speech: frozenset[str] = frozenset()
 
 
 def clause_barriers(tokens: Sequence[Token], text: str) -> list[int]:
@@ -96,6 +103,8 @@ class SentenceContext:
     agent_objects: dict[int, int] = field(init=False)
     coded: list[Roles] = field(default_factory=list)
     previous: Roles | None = None
+    #: Acts coded on no actor, by where they start: who did them ("حمله هوایی اسرائیل به غزه").
+    possessors: dict[int, Mention] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.barriers = clause_barriers(self.tokens, self.text)
@@ -166,6 +175,9 @@ def make_slot(ctx: SentenceContext, trig: Match) -> Slot:
     mentions = ctx.mentions
     left = [m for m in mentions if lo <= m.first and m.last <= trig.first and trig.first - m.last <= SOURCE_REACH]
     left.reverse()  # nearest first
+    if not left and lo > 0 and not trig.payload.act and ":" in ctx.text[ctx.tokens[lo - 1].end:ctx.tokens[lo].start]:
+        # A statement in a quote with no actor before it is the speaker's ("Araghchi wrote: ...").
+        left = _speaker(ctx.tokens, ctx.mentions, lo, ctx.grammar.speech, ctx.grammar.prepositions)
     far = [m for m in mentions if lo <= m.first and m.last <= trig.first and trig.first - m.last > SOURCE_REACH][::-1]
     right_all = [m for m in mentions if (m.first >= trig.last or trig.first < m.first) and m.last <= hi]
     right = right_all
@@ -182,3 +194,29 @@ def make_slot(ctx: SentenceContext, trig: Match) -> Slot:
                 and modified_act(m, ctx.act_starts, ctx.tokens) in (None, trig.first)
                 and not (reaction and m.first in ctx.agent_objects)]
     return Slot(trig, lo, hi, left, far, right_all, right, subjects)
+
+
+def _speaker(tokens: Sequence[Token], mentions: Sequence[Mention], colon: int, speech: frozenset[str],
+             prepositions: frozenset[str]) -> list[Mention]:
+    """The speaker of a quote opening at token ``colon``, as the source of the statements in it
+    that name no actor before them: the name right before the colon ("Iran: Israel's crimes",
+    "עראקצ'י:"), or the one before a reporting verb there ("عراقچی ... نوشت:", "Araghchi
+    wrote:"). Not an addressee: "מסר לדיקטטור חמינאי:" (a message *to* Khamenei), "to Iran:"."""
+    def speaking(m: Mention) -> bool:
+        return not set(m.glued) & _GLUED_PREPOSITIONS and not (m.first > 0 and _addressed(tokens[m.first - 1], prepositions))
+    named = [m for m in mentions if m.last == colon]
+    if named:
+        return [named[0]] if speaking(named[0]) else []
+    verb = tokens[colon - 1]
+    if verb.norm not in speech and verb.lemma not in speech:
+        return []
+    return [m for m in mentions if m.last < colon and colon - m.last <= SPEAKER_REACH and speaking(m)][::-1]
+
+
+def _addressed(before: Token, prepositions: frozenset[str]) -> bool:
+    """Whether the word before a name makes it an addressee: a preposition ("to Iran"), or a
+    title with a Hebrew preposition glued to it ("לדיקטטור חמינאי", to the dictator Khamenei:
+    the lemmatiser took the letter off)."""
+    if before.norm in prepositions:
+        return True
+    return before.norm[:1] in _GLUED_PREPOSITIONS and before.lemma != before.norm and before.norm[1:].startswith(before.lemma[:2])

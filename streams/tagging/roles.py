@@ -87,7 +87,9 @@ def agent_marker(ctx: SentenceContext, slot: Slot) -> Decided:
     trig = slot.trigger
     right = slot.right_all
     for a in ctx.agents:
-        if a.last <= trig.last or a.first - trig.last > AGENT_REACH or a.first >= slot.hi:  # "supported by" ends after "supported"
+        # "supported by" ends after "supported"; a marker glued to a name ("מאיראן") is zero-width, at it.
+        if (a.last < trig.last or (a.last == trig.last and a.first < a.last) or a.first - trig.last > AGENT_REACH
+                or a.first >= slot.hi):
             continue
         if any(trig.last <= t.first < a.first for t in ctx.triggers):
             break  # "condemned the attack on Israel by Iran": the agent is the nearer act's
@@ -169,6 +171,26 @@ def genitive_possessor(ctx: SentenceContext, slot: Slot) -> Decided:
     return None
 
 
+def ezafe_possessor(ctx: SentenceContext, slot: Slot) -> Decided:
+    """Persian possessive (ezafe) agents: "حمله ارتش اسرائیل به مواضع سپاه" (the attack *of* the
+    Israeli army *on* IRGC positions) — the actor right after the act noun did it when a
+    preposition of ``languages.fa.ezafe_objects`` (به, علیه) follows; the actor it introduces
+    was hit. With no actor there ("حمله هوایی اسرائیل به غزه") the possessor's act hit no actor:
+    nothing is coded, and a reaction to it is aimed at the possessor."""
+    trig = slot.trigger
+    ezafe = ctx.grammar.ezafe
+    if not (ezafe and trig.payload.act):
+        return None
+    possessor = _ezafe_agent(trig, slot.right, ctx.tokens, ezafe, ctx.grammar.prepositions)
+    if possessor is None:
+        return None
+    roles = _by_ezafe(trig, possessor, slot.right, ctx.tokens, ezafe)
+    if roles is None:
+        ctx.possessors[trig.first] = possessor
+        return Skip(f"possessive agent {possessor.text}: its act hit no actor")
+    return roles
+
+
 def reaction_object_unnamed(ctx: SentenceContext, slot: Slot) -> Decided:
     """Object of a reaction: "condemned **the attack** on Israel" — whoever attacked is not
     named, and the one who reacts did not attack."""
@@ -240,6 +262,7 @@ RULES: list[Rule] = [
     accused_did_act,
     noun_modifier,
     genitive_possessor,
+    ezafe_possessor,
     reaction_object_unnamed,
     answered_act_unnamed,
     verb_final_order,
@@ -279,7 +302,7 @@ def assign(ctx: SentenceContext, trace: list[Decision] | None = None, rules: Seq
             # accusation is no clause of its own: a verb joined after it shares the first subject.
             ctx.previous = roles
     coded = ctx.coded
-    return aim_reactions(coded, ctx.triggers, ctx.mentions, trace) if ctx.reaction_ends else list(coded)
+    return aim_reactions(coded, ctx.triggers, ctx.mentions, trace, ctx.possessors) if ctx.reaction_ends else list(coded)
 
 
 def why_not(ctx: SentenceContext, slot: Slot) -> str:
@@ -300,7 +323,7 @@ def why_not(ctx: SentenceContext, slot: Slot) -> str:
 
 # --------------------------------------------------------------------------------- helpers
 def aim_reactions(coded: list[Roles], triggers: Sequence[Match], mentions: Sequence[Mention],
-                  trace: list[Decision] | None = None) -> list[Roles]:
+                  trace: list[Decision] | None = None, possessors: Mapping[int, Mention] | None = None) -> list[Roles]:
     """A reaction to an act is aimed at whoever did the act: "Albania condemned the attack on
     Israel by Iran" is Albania against Iran, not against Israel; with the act's actor unnamed
     ("condemned the attack on Israel") it is aimed at no actor of the sentence."""
@@ -317,12 +340,13 @@ def aim_reactions(coded: list[Roles], triggers: Sequence[Match], mentions: Seque
                             and t.last <= trig.first), None)
             if act is not None:
                 done = by_act.get(act.first)
-                if done is None or done.source.actor.bucket == roles.source.actor.bucket:
+                actor = done.source if done is not None else (possessors or {}).get(act.first)
+                if actor is None or actor.actor.bucket == roles.source.actor.bucket:
                     if trace is not None:
                         trace.append(Decision(trig, "aim_reactions", None,
                                               "reaction to an act whose actor is not named (or is its own side)"))
                     continue
-                roles = roles._replace(target=done.source)
+                roles = roles._replace(target=actor)
         out.append(roles)
     return out
 
@@ -395,6 +419,38 @@ def _pair(trig: Match, source: Mention, targets: Sequence[Mention], how: str) ->
     for t in targets:
         if t.actor.bucket != source.actor.bucket:
             return Roles(trig, source, t, how)
+    return None
+
+
+EZAFE_GAP = 2  # words between an act noun and its possessor ("حمله موشکی ارتش اسرائیل": an adjective)
+EZAFE_OBJECT_GAP = 3  # words from the possessor to the preposition of what was hit
+
+
+def _ezafe_agent(trig: Match, right: Sequence[Mention], tokens: Sequence[Token], objects: frozenset[str],
+                 prepositions: frozenset[str]) -> Mention | None:
+    """Persian possessive (ezafe) agents: "حمله ارتش اسرائیل به مواضع سپاه" (the attack *of* the
+    Israeli army *on* IRGC positions), "تجاوز رژیم صهیونیستی علیه ایران". The actor right after
+    the act noun (an adjective may come between) did it when a preposition of ``objects``
+    (به, علیه) follows it; without one ("تحریم ایران", the sanctions on Iran; "اخراج دیپلمات‌های
+    ایرانی") the possessor may be the object, and this rule says nothing."""
+    if not right or right[0].first - trig.last > EZAFE_GAP:
+        return None
+    agent = right[0]
+    if any(t.norm in prepositions or t.norm in objects for t in tokens[trig.last:agent.first]):
+        return None  # "حمله به ایران": the actor after a preposition is what was hit
+    if not any(t.norm in objects for t in tokens[agent.last:agent.last + EZAFE_OBJECT_GAP]):
+        return None
+    return agent
+
+
+def _by_ezafe(trig: Match, agent: Mention, right: Sequence[Mention], tokens: Sequence[Token],
+              objects: frozenset[str]) -> Roles | None:
+    """The possessor's act on the actor the preposition after it introduces, if one is named
+    there (see :func:`_ezafe_agent`)."""
+    at = next(k for k in range(agent.last, len(tokens)) if tokens[k].norm in objects)
+    for target in right:
+        if target.first >= at and target.first - at <= EZAFE_OBJECT_GAP and target.actor.bucket != agent.actor.bucket:
+            return Roles(trig, agent, target, "direct")
     return None
 
 
