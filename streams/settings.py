@@ -125,6 +125,8 @@ class AppSettings:
     batch_window_s: float = 0.05
     #: The producer gathers records this long into one request (0 sends each at once).
     producer_linger_ms: float = 5.0
+    #: The longest the broker holds a fetch open waiting for data (faust fixes 1,500 ms).
+    fetch_max_wait_ms: int = 100
     log_level: str = "info"
     #: ``asyncio`` or ``uvloop`` (the ``fast`` extra): faust's own per-record cost is mostly
     #: event-loop scheduling, which uvloop makes cheaper.
