@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -36,7 +37,20 @@ from streams.durations import parse_duration
 from streams.errors import ConfigError
 
 ENV_PREFIX = "GEOTENSION_"
+#: The source checkout's top level (config/, schemas/, samples/, tools/ beside the package).
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+#: Where an installed package (wheel or ``pip install .``) carries copies of those folders; the
+#: build step in setup.py puts them there, so the top-level folders stay the only source.
+BUNDLED_ROOT = Path(__file__).resolve().parent / "_bundled"
+
+
+def resource_dir(name: str) -> Path:
+    """One of the project's own folders (``config``, ``schemas``, ``samples``, ``tools/kafka``).
+
+    The copy bundled in an installed package when there is one, else the source checkout's.
+    """
+    bundled = BUNDLED_ROOT / name
+    return bundled if bundled.is_dir() else PACKAGE_ROOT / name
 
 
 class Secret(str):
@@ -165,6 +179,31 @@ class LevelSettings:
 
 
 @dataclass(frozen=True)
+class LargestEventSettings:
+    """Which merged event is of the largest class and the level it lifts its dyad to on the day."""
+
+    level: str = "HIGH"
+    max_goldstein: float = -9.0
+    min_coverage: int = 20
+    codes: tuple[str, ...] = ("18", "19", "20")
+    source_roles: tuple[str, ...] = ("GOV", "MIL")
+    modalities: tuple[str, ...] = ("ASSERTED", "CLAIMED", "ATTRIBUTED")
+
+
+@dataclass(frozen=True)
+class MagnitudeSettings:
+    """How much more than its report weight a merged event counts: coverage, severity, scale."""
+
+    coverage_slope: float = 0.35
+    coverage_cap: float = 3.0
+    severity: Mapping[str, float] = field(default_factory=dict)
+    scale_factor: float = 1.25
+    max_boost: float = 4.0
+    routine_discount: float = 1.0
+    largest: LargestEventSettings = LargestEventSettings()
+
+
+@dataclass(frozen=True)
 class IndicatorSettings:
     """Event-time indicator maths (``config/indicators.yaml``)."""
 
@@ -179,6 +218,7 @@ class IndicatorSettings:
     levels: LevelSettings = LevelSettings()
     top_events: int = 5
     dedupe_window: timedelta = timedelta(days=1)
+    magnitude: MagnitudeSettings = MagnitudeSettings()
 
 
 @dataclass(frozen=True)
@@ -221,14 +261,14 @@ TOPIC_KEYS = ("news_raw", "gdelt_raw", "events", "indicators", "alerts", "deadle
 
 
 def default_config_dir() -> Path:
-    """``$GEOTENSION_CONFIG_DIR``, else ``config/`` in the working directory, else beside the package."""
+    """``$GEOTENSION_CONFIG_DIR``, else ``config/`` in the working directory, else the project's own."""
     env = os.environ.get(ENV_PREFIX + "CONFIG_DIR")
     if env:
         return Path(env).expanduser().resolve()
     cwd = Path.cwd() / "config"
     if (cwd / "pipeline.yaml").is_file():
         return cwd.resolve()
-    return PACKAGE_ROOT / "config"
+    return resource_dir("config")
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -257,7 +297,8 @@ class _StrictLoader(yaml.SafeLoader):
 #: Top-level sections of actors.yaml and events.yaml the tagger reads; any other key is a typo
 #: that would otherwise switch a section off silently. A new section is added here with its reader.
 ACTORS_KEYS = frozenset({"version", "watched", "relevant_non_state", "kinds", "actors"})
-EVENTS_KEYS = frozenset({"version", "events", "modality", "agent_markers", "suppress", "topics", "languages"})
+EVENTS_KEYS = frozenset({"version", "events", "modality", "agent_markers", "suppress", "topics", "languages",
+                         "backer_markers"})
 #: Modalities of TaggedEvent (schemas/TaggedEvent.avsc); indicators.yaml weighs each.
 MODALITY_NAMES = frozenset({"ASSERTED", "CLAIMED", "ATTRIBUTED", "ALLEGED", "DENIED", "THREATENED", "HYPOTHETICAL"})
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
@@ -293,7 +334,8 @@ def load_settings(config_dir: Path | str | None = None, env: Mapping[str, str] |
     environ = os.environ if env is None else env
     pipeline_file = cdir / "pipeline.yaml"
     pipeline = _mapping(read_yaml(pipeline_file), pipeline_file, "")
-    pipeline = _apply_env(pipeline, environ, pipeline_file)
+    origins: dict[str, str] = {}
+    pipeline = _apply_env(pipeline, environ, pipeline_file, origins)
     indicators_file = cdir / "indicators.yaml"
     indicators_raw = _mapping(read_yaml(indicators_file), indicators_file, "")
     actors_file = cdir / "actors.yaml"
@@ -311,13 +353,20 @@ def load_settings(config_dir: Path | str | None = None, env: Mapping[str, str] |
         )
     if environ.get(ENV_PREFIX + "BOOTSTRAP"):
         kafka_raw["bootstrap"] = environ[ENV_PREFIX + "BOOTSTRAP"]
+        origins["kafka.bootstrap"] = ENV_PREFIX + "BOOTSTRAP"
     pipeline["kafka"] = kafka_raw
 
-    built = _build(_PipelineFile, pipeline, pipeline_file, "")
+    try:
+        built = _build(_PipelineFile, pipeline, pipeline_file, "")
+    except ConfigError as exc:
+        raise _blame_environment(exc, pipeline_file, origins, environ) from None
     kafka = dataclasses.replace(built.kafka, sasl_password=Secret(environ.get(ENV_PREFIX + "KAFKA_SASL_PASSWORD", "")))
     return Settings(
         config_dir=cdir,
-        root=cdir.parent,
+        # State (.kafka, .geotension, relative paths) lives beside the config folder, except for
+        # the installed package's own config: that is read-only package data, so the working
+        # directory holds the state, as it would for any command-line tool.
+        root=Path.cwd().resolve() if cdir.is_relative_to(BUNDLED_ROOT) else cdir.parent,
         kafka=kafka,
         local_broker=built.local_broker,
         topics=built.topics,
@@ -373,6 +422,8 @@ def _indicator_settings(raw: Mapping[str, Any], file: Path) -> IndicatorSettings
                     hysteresis=_number(levels.get("hysteresis", 8.0), "levels.hysteresis"),
                     min_dwell=parse_duration(levels.get("min_dwell", "2d"), what="levels.min_dwell"),
                 )
+            elif key == "magnitude":
+                data[key] = _magnitude_settings(_mapping(value, file, key))
             elif key == "modality_weights":
                 weights = _mapping(value, file, key)
                 for name in weights:
@@ -395,6 +446,57 @@ def _indicator_settings(raw: Mapping[str, Any], file: Path) -> IndicatorSettings
     if settings.horizon < max(settings.windows):
         raise ConfigError(f"{file}: `horizon` must be at least the largest window")
     return settings
+
+
+def _magnitude_settings(raw: Mapping[str, Any]) -> MagnitudeSettings:
+    """The ``magnitude`` section of indicators.yaml, every factor checked against its bounds."""
+    known = {f.name for f in dataclasses.fields(MagnitudeSettings)}
+    extra = set(raw) - known
+    if extra:
+        raise ConfigError(f"unknown key `magnitude.{sorted(extra)[0]}` (known: {', '.join(sorted(known))})")
+    data: dict[str, Any] = {}
+    for key in ("coverage_slope", "coverage_cap", "scale_factor", "max_boost", "routine_discount"):
+        if key in raw:
+            data[key] = _number(raw[key], f"magnitude.{key}")
+    if data.get("coverage_slope", 0.0) < 0 or data.get("routine_discount", 0.0) < 0:
+        raise ConfigError("`magnitude.coverage_slope` and `magnitude.routine_discount` must be >= 0")
+    for key in ("coverage_cap", "scale_factor", "max_boost"):
+        if key in data and not 1.0 <= data[key] <= 10.0:
+            raise ConfigError(f"`magnitude.{key}`: a factor within [1, 10], got {data[key]}")
+    severity = raw.get("severity") or {}
+    if not isinstance(severity, dict):
+        raise ConfigError("`magnitude.severity`: expected a mapping of CAMEO code to factor")
+    data["severity"] = {}
+    for code, factor in severity.items():
+        value = _number(factor, f"magnitude.severity.{code}")
+        if not str(code).isdigit() or not 0.5 <= value <= 2.0:
+            raise ConfigError(f"`magnitude.severity.{code}`: a CAMEO code and a factor within [0.5, 2], got {factor!r}")
+        data["severity"][str(code)] = value
+    if "largest" in raw:
+        largest = raw["largest"] or {}
+        if not isinstance(largest, dict):
+            raise ConfigError("`magnitude.largest`: expected a mapping")
+        lknown = {f.name for f in dataclasses.fields(LargestEventSettings)}
+        lextra = set(largest) - lknown
+        if lextra:
+            raise ConfigError(f"unknown key `magnitude.largest.{sorted(lextra)[0]}` (known: {', '.join(sorted(lknown))})")
+        ldata: dict[str, Any] = {}
+        if "level" in largest:
+            if largest["level"] not in ("CALM", "ELEVATED", "HIGH", "SEVERE", "CRITICAL"):
+                raise ConfigError(f"`magnitude.largest.level`: unknown level {largest['level']!r}")
+            ldata["level"] = str(largest["level"])
+        if "max_goldstein" in largest:
+            ldata["max_goldstein"] = _number(largest["max_goldstein"], "magnitude.largest.max_goldstein")
+        if "min_coverage" in largest:
+            ldata["min_coverage"] = int(_number(largest["min_coverage"], "magnitude.largest.min_coverage"))
+        for key in ("codes", "source_roles", "modalities"):
+            if key in largest:
+                items = largest[key]
+                if not isinstance(items, list) or not all(isinstance(i, (str, int)) for i in items):
+                    raise ConfigError(f"`magnitude.largest.{key}`: expected a list")
+                ldata[key] = tuple(str(i) for i in items)
+        data["largest"] = LargestEventSettings(**ldata)
+    return MagnitudeSettings(**data)
 
 
 def _number(value: Any, what: str) -> float:
@@ -426,7 +528,26 @@ def _leaf_paths(cls: type, prefix: tuple[str, ...] = ()) -> dict[str, tuple[tupl
     return out
 
 
-def _apply_env(data: dict[str, Any], environ: Mapping[str, str], file: Path) -> dict[str, Any]:
+def _blame_environment(exc: ConfigError, file: Path, origins: Mapping[str, str],
+                       environ: Mapping[str, str]) -> ConfigError:
+    """``exc`` about a key whose value came from the environment, reworded to name the variable.
+
+    The user set ``GEOTENSION_WEB_PORT``, not ``web.port`` in the file: the message must send
+    them to what they typed. Errors about keys the file set are returned unchanged.
+    """
+    found = re.match(rf"^{re.escape(str(file))}: `([^`]+)`: (.*)$", str(exc), re.S)
+    if found is None or found.group(1) not in origins:
+        return exc
+    name = origins[found.group(1)]
+    why = found.group(2)
+    if " got " not in why:
+        why += f", got {environ.get(name, '')!r}"
+    return ConfigError(f"environment `{name}`: {why} (it overrides `{found.group(1)}` of {file.name})")
+
+
+def _apply_env(data: dict[str, Any], environ: Mapping[str, str], file: Path,
+               origins: dict[str, str] | None = None) -> dict[str, Any]:
+    """``data`` with every ``GEOTENSION_*`` override applied; ``origins`` gets dotted path → variable name."""
     leaves = _leaf_paths(_PipelineFile)
     for name, (path, hint) in leaves.items():
         if name not in environ or path == ("kafka", "sasl_password"):
@@ -442,6 +563,8 @@ def _apply_env(data: dict[str, Any], environ: Mapping[str, str], file: Path) -> 
             node[part] = child = dict(child)
             node = child
         node[path[-1]] = _coerce_env(raw, hint, name)
+        if origins is not None:
+            origins[".".join(path)] = name
     return data
 
 
