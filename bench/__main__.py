@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-MODULES = ["codec", "engine", "replay", "tagger", "ceiling", "peers", "e2e", "scale", "memory"]
+MODULES = ["codec", "engine", "replay", "tagger", "feeds", "ceiling", "peers", "e2e", "scale", "memory"]
 #: Options passed to the benchmarks through the environment (read by ``bench_peers``).
 OPTIONS = {"--scale": "GEOTENSION_BENCH_SCALE", "--rounds": "GEOTENSION_BENCH_ROUNDS"}
 
