@@ -41,7 +41,6 @@ from streams.indicators.state import DyadState, MergedEvent
 from streams.records import utc
 from streams.settings import IndicatorSettings
 
-
 #: Statuses of an EscalationAlert (see IndicatorEngine._alert_step).
 RAISED, CORRECTED, RETRACTED = "RAISED", "CORRECTED", "RETRACTED"
 

@@ -8,7 +8,7 @@ partitions and compare it with :func:`~streams.indicators.engine.batch_indicator
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,7 +58,7 @@ class IndicatorStream:
             state = self.states[dyad] = self.engine.new_state(dyad)
         return state
 
-    def apply_batch(self, items: list[tuple[int, Mapping[str, Any]]], now: float,
+    def apply_batch(self, items: Sequence[tuple[int, Mapping[str, Any]]], now: float,
                     assigned: Iterable[int] | None = None) -> BatchResult:
         """Apply every event in order, then advance all dyads to the new watermark and emit once.
 
