@@ -124,7 +124,7 @@ def register(pipeline: Pipeline) -> Any:
                 tp = next(t for t in app.consumer.assignment() if t.topic == topic_name and t.partition == partition)
                 highwater = app.consumer.highwater(tp)
                 # Nothing delivered yet: the next record read is at the committed offset.
-                committed = app.consumer._committed_offset.get(tp)
+                committed = app.consumer._committed_offset.get(tp)  # type: ignore[attr-defined]
             except Exception:  # noqa: BLE001 - not fetched yet: unknown, so not known to wait
                 highwater, committed = None, None
             delivered = cache.delivered.get(partition)
