@@ -52,8 +52,8 @@ score: $(STAMP)  ## Score the tagger on the labeled development set (needs ../sh
 	  $(BIN)/python $(SHARED)/tools/score_tagging.py --gold $(SHARED)/data/labeled/dev.jsonl --pred out/dev.tagged.jsonl; \
 	else echo "make score: $(SHARED)/data/labeled/dev.jsonl not found (the labeled set lives outside the project)"; exit 2; fi
 
-backtest: $(STAMP)  ## Chart the indicators over the bundled timeline (out/backtest.png)
-	$(BIN)/geotension backtest --output out/backtest.png
+backtest: $(STAMP)  ## Check the indicators over the bundled timeline and redraw docs/backtest.png
+	$(BIN)/geotension backtest --output docs/backtest.png
 
 clean:  ## Remove the virtual environment and local state (not the broker data)
 	rm -rf $(VENV) .geotension out

@@ -2,14 +2,22 @@
 
 ``samples/timeline.yaml`` lists real dates the indicators should react to. A ``rise`` entry
 passes when the dyad's tension index climbs by at least ``RISE_POINTS`` (or its level goes
-up) within ``REACTION`` of the date; a ``cooperative`` entry passes when the dyad's decayed
-cooperation score climbs in that time without its level leaving CALM. Independently of the
-timeline, every snapshot whose longest window holds no conflict event must be back at CALM:
-levels fall back after quiet weeks.
+up) within ``REACTION`` of the date and, when the entry names a ``level``, the highest level
+in that time is exactly that level; a ``cooperative`` entry passes when the dyad's decayed
+cooperation score climbs in that time without its level leaving CALM; a ``fall`` entry
+passes when the dyad's level ``FALL_WITHIN`` after the date is exactly its ``level``.
+Independently of the timeline, every snapshot whose longest window holds no conflict event
+must be back at CALM: levels fall back after quiet weeks.
+
+An entry's ``coverage`` is how many independent outlets carried the story on each of its
+``days`` (1 unless given): the bundled sample has one or two articles per event where the
+real record has dozens or hundreds, so the sample reports of that dyad on those days stand
+for that many outlets, shared evenly among them (their ``num_sources``).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -30,6 +38,9 @@ TIMELINE = PACKAGE_ROOT / "samples" / "timeline.yaml"
 REACTION = timedelta(days=3)
 #: The smallest climb of the 0-100 index that counts as a visible rise.
 RISE_POINTS = 5.0
+#: When a ``fall`` entry's level is read: three half-lives after the date.
+FALL_WITHIN = timedelta(days=21)
+EXPECTS = ("rise", "cooperative", "fall")
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,9 @@ class Expectation:
     day: date
     expect: str
     what: str
+    level: str | None = None
+    coverage: int = 1
+    days: int = 1
 
 
 @dataclass(frozen=True)
@@ -80,9 +94,19 @@ def load_timeline(path: Path = TIMELINE) -> list[Expectation]:
     for n, item in enumerate(raw):
         try:
             day = item["date"] if isinstance(item["date"], date) else date.fromisoformat(str(item["date"]))
-            if item["expect"] not in ("rise", "cooperative"):
-                raise ValueError(f"unknown expect {item['expect']!r}")
-            entries.append(Expectation(str(item["dyad"]), day, str(item["expect"]), str(item.get("what", ""))))
+            if item["expect"] not in EXPECTS:
+                raise ValueError(f"unknown expect {item['expect']!r} (known: {', '.join(EXPECTS)})")
+            level = item.get("level")
+            if level is not None and level not in LEVELS:
+                raise ValueError(f"unknown level {level!r} (known: {', '.join(LEVELS)})")
+            if item["expect"] == "fall" and level is None:
+                raise ValueError("a fall entry names the level it falls to")
+            coverage, span = item.get("coverage", 1), item.get("days", 1)
+            for name, value in (("coverage", coverage), ("days", span)):
+                if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                    raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+            entries.append(Expectation(str(item["dyad"]), day, str(item["expect"]), str(item.get("what", "")),
+                                       level, coverage, span))
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"{path}: entry {n}: {exc}") from None
     return entries
@@ -91,7 +115,7 @@ def load_timeline(path: Path = TIMELINE) -> list[Expectation]:
 def run_backtest(settings: Settings, articles: Sequence[dict[str, Any]], timeline: Sequence[Expectation]) -> Backtest:
     """Tag the articles, compute daily snapshots, and judge every timeline entry."""
     tagger = Tagger.from_settings(settings)
-    events = [event for article in articles for event in tagger.tag(article)]
+    events = with_coverage([event for article in articles for event in tagger.tag(article)], timeline)
     events.sort(key=lambda e: (e["event_time"], e["event_id"]))
     snapshots, _, _ = batch_indicators(events, settings.indicators)
     series: dict[str, list[dict[str, Any]]] = {}
@@ -103,6 +127,27 @@ def run_backtest(settings: Settings, articles: Sequence[dict[str, Any]], timelin
         if s["windows"][-1]["conflict_sum"] == 0.0 and s["level"] != "CALM"
     ]
     return Backtest(events, snapshots, verdicts, quiet)
+
+
+def with_coverage(events: list[dict[str, Any]], timeline: Sequence[Expectation]) -> list[dict[str, Any]]:
+    """The events with the timeline's coverage: a dyad-day's outlets share its ``coverage``."""
+    coverage: dict[tuple[str, date], int] = {}
+    for entry in timeline:
+        for k in range(entry.days):
+            key = (entry.dyad, entry.day + timedelta(days=k))
+            coverage[key] = max(coverage.get(key, 1), entry.coverage)
+    outlets: dict[tuple[str, date], set[str]] = {}
+    for event in events:
+        key = (str(event.get("dyad")), utc(event["event_time"]).date())
+        if key in coverage:
+            outlets.setdefault(key, set()).add(str(event.get("outlet") or event["article_id"]))
+    out = []
+    for event in events:
+        key = (str(event.get("dyad")), utc(event["event_time"]).date())
+        if key in outlets:
+            event = {**event, "num_sources": math.ceil(coverage[key] / len(outlets[key]))}
+        out.append(event)
+    return out
 
 
 def _at_or_before(series: list[dict[str, Any]], moment: datetime) -> dict[str, Any] | None:
@@ -128,7 +173,13 @@ def _judge(entry: Expectation, series: list[dict[str, Any]]) -> Verdict:
         peak = max(window, key=lambda s: (s["tension_index"], LEVELS.index(s["level"])))
         top_level = max((s["level"] for s in window), key=LEVELS.index)
         ok = peak["tension_index"] >= base_index + RISE_POINTS or LEVELS.index(top_level) > LEVELS.index(base_level)
+        ok = ok and entry.level in (None, top_level)
         return Verdict(entry, ok, base_index, peak["tension_index"], base_level, top_level)
+    if entry.expect == "fall":
+        late = _at_or_before(series, start + FALL_WITHIN)
+        assert late is not None  # the window above is not empty
+        return Verdict(entry, late["level"] == entry.level, base_index, late["tension_index"], base_level,
+                       late["level"])
     peak = max(window, key=lambda s: s["cooperation_score"])
     calm = all(s["level"] == "CALM" for s in window)
     return Verdict(entry, peak["cooperation_score"] > base_coop and calm, base_coop, peak["cooperation_score"],

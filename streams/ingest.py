@@ -16,7 +16,7 @@ from pathlib import Path
 
 from streams.avro_fast import compile_encoder
 from streams.codec import default_registry
-from streams.errors import InputError
+from streams.errors import InputError, TensionError
 from streams.replay import Sink, Stats
 from streams.settings import Settings
 from streams.sources import Bad
@@ -37,10 +37,12 @@ class PollReport:
     known: int = 0
     invalid: int = 0
     not_modified: int = 0
+    truncated: int = 0
     failed: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"{self.new} new, {self.known} already sent, {self.invalid} invalid, "
+        cut = f" ({self.truncated} cut to fit)" if self.truncated else ""
+        return (f"{self.new} new{cut}, {self.known} already sent, {self.invalid} invalid, "
                 f"{self.not_modified} not modified, {len(self.failed)} failed")
 
 
@@ -78,7 +80,10 @@ class FeedIngester:
                     report.not_modified += 1
                     feed_entries = []
                 else:
-                    feed_entries = parse_feed(fetched.body, url).entries
+                    feed = parse_feed(fetched.body, url)
+                    feed_entries = feed.entries
+                    if feed.repaired:
+                        self.log(f"{url}: not well-formed XML ({feed.repaired}); read by the tolerant parser")
             except (FetchError, InputError) as exc:
                 status.failures += 1
                 delay = retry_delay(status.failures, self.interval_s)
@@ -99,8 +104,19 @@ class FeedIngester:
                     report.known += 1
                     continue
                 stamp = entry.event_time
-                self.sink.send(self.topic, entry.key.encode(), self.encode(entry.record or {}),
-                               int(stamp.timestamp() * 1000) if stamp else None)
+                key = entry.key.encode()
+                try:
+                    fitted = self.sink.fit(self.topic, key, entry.record or {}, self.encode)
+                except TensionError as exc:
+                    report.invalid += 1
+                    self.log(f"{entry.where}: {exc}")
+                    continue
+                if fitted.cut_from is not None:
+                    report.truncated += 1
+                    self.log(f"{entry.where}: body cut from {fitted.cut_from:,} to {fitted.cut_to:,} bytes to fit "
+                             f"max.message.bytes={self.sink.limit(self.topic):,} of {self.topic}")
+                self.sink.send(self.topic, key, fitted.value, int(stamp.timestamp() * 1000) if stamp else None,
+                               headers=fitted.headers)
                 sent_ids.append(entry.key)
                 report.new += 1
         # Remember ids only once the broker has them: a failed flush re-sends them next time.

@@ -75,6 +75,33 @@ def check_connection(settings: Settings, timeout_s: float = 5.0) -> None:
     raise BrokerError(problems[0] if len(problems) == 1 else "; ".join(problems))
 
 
+def require_reachable(settings: Settings, timeout_s: float) -> None:
+    """BrokerError within about ``timeout_s`` when no bootstrap broker answers.
+
+    kafka-python's clients wait 30 s for a first broker whatever their own timeouts say, so a
+    command with a time budget (``tail --timeout``) checks first. On TLS or SASL listeners this
+    is :func:`check_connection` with that budget.
+    """
+    from streams.broker import diagnose_connection
+
+    kafka = settings.kafka
+    if kafka.security_protocol != "PLAINTEXT":
+        check_connection(settings, timeout_s)
+        return
+    addresses = [a.strip() for a in kafka.bootstrap.split(",") if a.strip()]
+    problems = []
+    for address in addresses:
+        found = diagnose_connection(address, None, max(timeout_s / max(len(addresses), 1), 0.2))
+        if found is None:
+            return
+        problems.append(found)
+    kind, message = problems[0] if problems else ("down", "")
+    if kind != "down":
+        raise BrokerError(message)
+    raise BrokerError(f"no Kafka broker answers at {kafka.bootstrap} within {timeout_s:g}s; "
+                      "start one with `geotension broker start` or set GEOTENSION_BOOTSTRAP")
+
+
 def _unreachable(settings: Settings, exc: Exception) -> BrokerError:
     from streams.broker import ClientSecurity, diagnose_connection
 

@@ -18,11 +18,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from streams.avro_fast import compile_encoder
 from streams.codec import default_registry
 from streams.errors import InputError, ReplayError, TensionError
+from streams.files import STDIN_LABEL, is_dash, sniff_stdin
 from streams.kafka_clients import admin_client, consumer, producer
 from streams.pacing import Pace, Pacer
 from streams.settings import Settings
@@ -32,6 +33,52 @@ from streams.sources.detect import FORMATS, detect_format, is_url
 #: Producer settings for bulk replays: bigger batches and a short linger give several times
 #: the throughput of the defaults on one broker; acks=all and idempotence stay on.
 BULK_PRODUCER = {"linger_ms": 20, "batch_size": 512 * 1024}
+#: The largest request kafka-python sends (its ``max_request_size`` default), and Kafka's
+#: default ``max.message.bytes``: the limits when a topic's own cannot be read (``--dry-run``
+#: without a broker).
+PRODUCER_MAX_REQUEST = 1_048_576
+KAFKA_DEFAULT_MAX_MESSAGE = 1_048_588
+#: What a record batch adds around one value: the batch header (61 bytes), the record's
+#: framing varints and timestamp delta (at most 21) and a margin for the header below.
+RECORD_OVERHEAD = 128
+#: Header on an article whose body was cut to fit the topic: the original body's size in
+#: UTF-8 bytes, as ASCII digits. Consumers see that the text is incomplete and by how much.
+TRUNCATED_HEADER = "geotension.truncated"
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """An encoded article that fits its topic: ``cut_from`` is the original body size when it was cut."""
+
+    value: bytes
+    headers: list[tuple[str, bytes]]
+    cut_from: int | None = None
+    cut_to: int | None = None
+
+
+def fit_article(record: dict[str, Any], encode: Callable[[dict[str, Any]], bytes], limit: int,
+                key: bytes = b"") -> Fitted:
+    """Encode ``record``, cutting its body (at a character boundary) until the record fits ``limit`` bytes.
+
+    ``limit`` is the topic's ``max.message.bytes`` (a record batch holding this one record
+    must fit). ReplayError when even an empty body does not fit (a title of megabytes).
+    """
+    value = encode(record)
+    room = limit - RECORD_OVERHEAD - len(key)
+    if len(value) <= room:
+        return Fitted(value, [])
+    body = str(record.get("body") or "").encode("utf-8")
+    keep = len(body) - (len(value) - room)
+    while True:
+        cut = body[:max(keep, 0)].decode("utf-8", "ignore")
+        value = encode({**record, "body": cut})
+        if len(value) <= room:
+            size = str(len(body)).encode("ascii")
+            return Fitted(value, [(TRUNCATED_HEADER, size)], len(body), len(cut.encode("utf-8")))
+        if keep <= 0:
+            raise ReplayError(f"record of {len(value)} bytes does not fit max.message.bytes={limit} "
+                              "even without its body")
+        keep -= len(value) - room
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -46,6 +93,9 @@ def read_input(name: str, fmt: str = "auto", fetch_timeout_s: float = 20.0) -> I
 
     if fmt not in ("auto", *FORMATS):
         raise InputError(f"unknown format {fmt!r} (known: auto, {', '.join(FORMATS)})")
+    if is_dash(name):
+        yield from read_stdin(fmt)
+        return
     kind = detect_format(name) if fmt == "auto" else fmt
     if is_url(name):
         if kind != "rss":
@@ -67,6 +117,28 @@ def read_input(name: str, fmt: str = "auto", fetch_timeout_s: float = 20.0) -> I
     yield from readers[kind](path)
 
 
+def read_stdin(fmt: str = "auto") -> Iterator[Item | Bad]:
+    """Items read from standard input (``-``), in ``fmt`` or in the format its first bytes show."""
+    from streams.sources.avro_files import read_avro_stream
+    from streams.sources.detect import detect_content
+    from streams.sources.feed_poll import MAX_FEED_BYTES
+    from streams.sources.feeds import parse_feed
+    from streams.sources.gdelt import read_gdelt_stream
+    from streams.sources.jsonl import read_jsonl_stream
+
+    head, stream = sniff_stdin()
+    if not head:
+        return
+    kind = detect_content(head, STDIN_LABEL) if fmt == "auto" else fmt
+    if kind == "rss":
+        yield from parse_feed(stream.read(MAX_FEED_BYTES), STDIN_LABEL).entries
+        return
+    readers: dict[str, Callable[[IO[bytes], str], Iterator[Item | Bad]]] = {
+        "jsonl": read_jsonl_stream, "avro": read_avro_stream, "gdelt": read_gdelt_stream,
+    }
+    yield from readers[kind](stream, STDIN_LABEL)
+
+
 def read_inputs(names: Iterable[str], fmt: str = "auto") -> Iterator[Item | Bad]:
     """Items of several inputs, one after the other (each checked when its turn comes)."""
     for name in names:
@@ -78,7 +150,7 @@ def count_lines(names: Iterable[str]) -> int | None:
     total = 0
     for name in names:
         path = Path(name)
-        if is_url(name) or not path.is_file() or path.suffix.lower() in (".gz", ".zip", ".avro", ".xml", ".rss", ".atom"):
+        if is_dash(name) or is_url(name) or not path.is_file() or path.suffix.lower() in (".gz", ".zip", ".avro", ".xml", ".rss", ".atom"):
             return None
         with path.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
@@ -123,6 +195,7 @@ class Stats:
     invalid: int = 0
     failed: int = 0
     bytes: int = 0
+    truncated: int = 0
     problems: list[str] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     first_error: str | None = None
@@ -134,7 +207,8 @@ class Stats:
     def summary(self, dry_run: bool = False) -> str:
         verb = "would send" if dry_run else "sent"
         rate = self.sent / self.elapsed_s
-        return (f"{verb} {self.sent}, skipped {self.skipped}, invalid {self.invalid}"
+        return (f"{verb} {self.sent}{f' ({self.truncated} cut to fit)' if self.truncated else ''}, "
+                f"skipped {self.skipped}, invalid {self.invalid}"
                 f"{f', failed {self.failed}' if self.failed else ''} of {self.read} read "
                 f"in {self.elapsed_s:.1f}s ({rate:,.0f}/s)")
 
@@ -171,12 +245,56 @@ class Sink:
         self.settings, self.dry_run, self.stats = settings, dry_run, stats
         if not dry_run:
             require_broker(settings)
-        self.out: Any = None if dry_run else producer(
-            settings, max_block_ms=int(settings.kafka.request_timeout_s * 1000), **BULK_PRODUCER)
+        self.batch_size = int(BULK_PRODUCER["batch_size"])
+        self.out: Any = None if dry_run else self._producer()
         self.checked: set[str] = set()
+        #: Per topic, the largest record batch it accepts (max.message.bytes, capped by the producer's request size).
+        self.limits: dict[str, int] = {}
+
+    def _producer(self) -> Any:
+        return producer(self.settings, max_block_ms=int(self.settings.kafka.request_timeout_s * 1000),
+                        **{**BULK_PRODUCER, "batch_size": self.batch_size})
+
+    def limit(self, topic: str) -> int:
+        """Bytes one record batch to ``topic`` may have (read when the topic is checked)."""
+        if topic not in self.limits:
+            self.limits[topic] = self._read_limit(topic)
+        return self.limits[topic]
+
+    def _read_limit(self, topic: str) -> int:
+        """The topic's max.message.bytes; Kafka's default when the broker cannot tell (dry runs need none)."""
+        from kafka.admin import ConfigResource, ConfigResourceType
+        from kafka.errors import KafkaError
+
+        if self.dry_run:
+            from streams.broker import broker_answers
+
+            address = self.settings.kafka.bootstrap.split(",")[0].strip()
+            if self.settings.kafka.security_protocol != "PLAINTEXT" or not broker_answers(address, timeout_s=2.0):
+                return min(KAFKA_DEFAULT_MAX_MESSAGE, PRODUCER_MAX_REQUEST)
+        try:
+            admin = admin_client(self.settings)
+        except TensionError:
+            return min(KAFKA_DEFAULT_MAX_MESSAGE, PRODUCER_MAX_REQUEST)
+        try:
+            described = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
+            value = described.get("topic", {}).get(topic, {}).get("max.message.bytes", {}).get("value")
+        except (KafkaError, AttributeError, TypeError):
+            value = None
+        finally:
+            admin.close()
+        try:
+            found = int(value) if value is not None else KAFKA_DEFAULT_MAX_MESSAGE
+        except ValueError:
+            found = KAFKA_DEFAULT_MAX_MESSAGE
+        return min(found, PRODUCER_MAX_REQUEST)
 
     def check_topic(self, topic: str) -> None:
-        """Fail early, naming the topic, when it does not exist (pipeline topics are created)."""
+        """Fail early, naming the topic, when it does not exist (pipeline topics are created).
+
+        Also reads the topic's record size limit: when it is below the producer's batch size,
+        the producer is made again with batches that fit (a full batch would be refused whole).
+        """
         if topic in self.checked or self.dry_run:
             return
         admin = admin_client(self.settings)
@@ -193,6 +311,20 @@ class Sink:
             else:
                 raise ReplayError(f"topic {topic!r} does not exist on {self.settings.kafka.bootstrap}")
         self.checked.add(topic)
+        fits = self.limit(topic) - RECORD_OVERHEAD
+        if fits < self.batch_size:
+            self.batch_size = max(fits, 1024)
+            if self.out is not None:
+                self.flush()
+                self.out.close(timeout=5)
+                self.out = self._producer()
+
+    def fit(self, topic: str, key: bytes, record: dict[str, Any], encode: Callable[[dict[str, Any]], bytes]) -> Fitted:
+        """``record`` encoded to fit ``topic`` (see :func:`fit_article`); counts a cut in the stats."""
+        fitted = fit_article(record, encode, self.limit(topic), key)
+        if fitted.cut_from is not None:
+            self.stats.truncated += 1
+        return fitted
 
     def _failed(self, exc: BaseException) -> None:
         self.stats.failed += 1
@@ -296,9 +428,15 @@ def replay(
             topic = topics[entry.kind]
             if topic not in sink.checked:
                 sink.check_topic(topic)
+            key = entry.key.encode("utf-8")
+            headers: list[tuple[str, bytes]] = []
             if entry.kind == "article":
                 try:
-                    value = encode_article(entry.record or {})
+                    fitted = sink.fit(topic, key, entry.record or {}, encode_article)
+                    value, headers = fitted.value, fitted.headers
+                    if fitted.cut_from is not None and on_problem:
+                        on_problem(f"{entry.where}: body cut from {fitted.cut_from:,} to {fitted.cut_to:,} bytes "
+                                   f"to fit max.message.bytes={sink.limit(topic):,} of {topic}")
                 except TensionError as exc:
                     stats.invalid += 1
                     problem = f"{entry.where}: {exc}"
@@ -312,7 +450,7 @@ def replay(
             else:
                 value = entry.raw or b""
             pacer.wait(entry.event_time)
-            sink.send(topic, entry.key.encode("utf-8"), value, _ms(entry.event_time))
+            sink.send(topic, key, value, _ms(entry.event_time), headers=headers)
             if on_record:
                 on_record(stats)
     finally:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -170,6 +171,31 @@ class LevelSettings:
 
 
 @dataclass(frozen=True)
+class LargestEventSettings:
+    """Which merged event is of the largest class and the level it lifts its dyad to on the day."""
+
+    level: str = "HIGH"
+    max_goldstein: float = -9.0
+    min_coverage: int = 20
+    codes: tuple[str, ...] = ("18", "19", "20")
+    source_roles: tuple[str, ...] = ("GOV", "MIL")
+    modalities: tuple[str, ...] = ("ASSERTED", "CLAIMED", "ATTRIBUTED")
+
+
+@dataclass(frozen=True)
+class MagnitudeSettings:
+    """How much more than its report weight a merged event counts: coverage, severity, scale."""
+
+    coverage_slope: float = 0.35
+    coverage_cap: float = 3.0
+    severity: Mapping[str, float] = field(default_factory=dict)
+    scale_factor: float = 1.25
+    max_boost: float = 4.0
+    routine_discount: float = 1.0
+    largest: LargestEventSettings = LargestEventSettings()
+
+
+@dataclass(frozen=True)
 class IndicatorSettings:
     """Event-time indicator maths (``config/indicators.yaml``)."""
 
@@ -184,6 +210,7 @@ class IndicatorSettings:
     levels: LevelSettings = LevelSettings()
     top_events: int = 5
     dedupe_window: timedelta = timedelta(days=1)
+    magnitude: MagnitudeSettings = MagnitudeSettings()
 
 
 @dataclass(frozen=True)
@@ -298,7 +325,8 @@ def load_settings(config_dir: Path | str | None = None, env: Mapping[str, str] |
     environ = os.environ if env is None else env
     pipeline_file = cdir / "pipeline.yaml"
     pipeline = _mapping(read_yaml(pipeline_file), pipeline_file, "")
-    pipeline = _apply_env(pipeline, environ, pipeline_file)
+    origins: dict[str, str] = {}
+    pipeline = _apply_env(pipeline, environ, pipeline_file, origins)
     indicators_file = cdir / "indicators.yaml"
     indicators_raw = _mapping(read_yaml(indicators_file), indicators_file, "")
     actors_file = cdir / "actors.yaml"
@@ -316,9 +344,13 @@ def load_settings(config_dir: Path | str | None = None, env: Mapping[str, str] |
         )
     if environ.get(ENV_PREFIX + "BOOTSTRAP"):
         kafka_raw["bootstrap"] = environ[ENV_PREFIX + "BOOTSTRAP"]
+        origins["kafka.bootstrap"] = ENV_PREFIX + "BOOTSTRAP"
     pipeline["kafka"] = kafka_raw
 
-    built = _build(_PipelineFile, pipeline, pipeline_file, "")
+    try:
+        built = _build(_PipelineFile, pipeline, pipeline_file, "")
+    except ConfigError as exc:
+        raise _blame_environment(exc, pipeline_file, origins, environ) from None
     kafka = dataclasses.replace(built.kafka, sasl_password=Secret(environ.get(ENV_PREFIX + "KAFKA_SASL_PASSWORD", "")))
     return Settings(
         config_dir=cdir,
@@ -378,6 +410,8 @@ def _indicator_settings(raw: Mapping[str, Any], file: Path) -> IndicatorSettings
                     hysteresis=_number(levels.get("hysteresis", 8.0), "levels.hysteresis"),
                     min_dwell=parse_duration(levels.get("min_dwell", "2d"), what="levels.min_dwell"),
                 )
+            elif key == "magnitude":
+                data[key] = _magnitude_settings(_mapping(value, file, key))
             elif key == "modality_weights":
                 weights = _mapping(value, file, key)
                 for name in weights:
@@ -400,6 +434,57 @@ def _indicator_settings(raw: Mapping[str, Any], file: Path) -> IndicatorSettings
     if settings.horizon < max(settings.windows):
         raise ConfigError(f"{file}: `horizon` must be at least the largest window")
     return settings
+
+
+def _magnitude_settings(raw: Mapping[str, Any]) -> MagnitudeSettings:
+    """The ``magnitude`` section of indicators.yaml, every factor checked against its bounds."""
+    known = {f.name for f in dataclasses.fields(MagnitudeSettings)}
+    extra = set(raw) - known
+    if extra:
+        raise ConfigError(f"unknown key `magnitude.{sorted(extra)[0]}` (known: {', '.join(sorted(known))})")
+    data: dict[str, Any] = {}
+    for key in ("coverage_slope", "coverage_cap", "scale_factor", "max_boost", "routine_discount"):
+        if key in raw:
+            data[key] = _number(raw[key], f"magnitude.{key}")
+    if data.get("coverage_slope", 0.0) < 0 or data.get("routine_discount", 0.0) < 0:
+        raise ConfigError("`magnitude.coverage_slope` and `magnitude.routine_discount` must be >= 0")
+    for key in ("coverage_cap", "scale_factor", "max_boost"):
+        if key in data and not 1.0 <= data[key] <= 10.0:
+            raise ConfigError(f"`magnitude.{key}`: a factor within [1, 10], got {data[key]}")
+    severity = raw.get("severity") or {}
+    if not isinstance(severity, dict):
+        raise ConfigError("`magnitude.severity`: expected a mapping of CAMEO code to factor")
+    data["severity"] = {}
+    for code, factor in severity.items():
+        value = _number(factor, f"magnitude.severity.{code}")
+        if not str(code).isdigit() or not 0.5 <= value <= 2.0:
+            raise ConfigError(f"`magnitude.severity.{code}`: a CAMEO code and a factor within [0.5, 2], got {factor!r}")
+        data["severity"][str(code)] = value
+    if "largest" in raw:
+        largest = raw["largest"] or {}
+        if not isinstance(largest, dict):
+            raise ConfigError("`magnitude.largest`: expected a mapping")
+        lknown = {f.name for f in dataclasses.fields(LargestEventSettings)}
+        lextra = set(largest) - lknown
+        if lextra:
+            raise ConfigError(f"unknown key `magnitude.largest.{sorted(lextra)[0]}` (known: {', '.join(sorted(lknown))})")
+        ldata: dict[str, Any] = {}
+        if "level" in largest:
+            if largest["level"] not in ("CALM", "ELEVATED", "HIGH", "SEVERE", "CRITICAL"):
+                raise ConfigError(f"`magnitude.largest.level`: unknown level {largest['level']!r}")
+            ldata["level"] = str(largest["level"])
+        if "max_goldstein" in largest:
+            ldata["max_goldstein"] = _number(largest["max_goldstein"], "magnitude.largest.max_goldstein")
+        if "min_coverage" in largest:
+            ldata["min_coverage"] = int(_number(largest["min_coverage"], "magnitude.largest.min_coverage"))
+        for key in ("codes", "source_roles", "modalities"):
+            if key in largest:
+                items = largest[key]
+                if not isinstance(items, list) or not all(isinstance(i, (str, int)) for i in items):
+                    raise ConfigError(f"`magnitude.largest.{key}`: expected a list")
+                ldata[key] = tuple(str(i) for i in items)
+        data["largest"] = LargestEventSettings(**ldata)
+    return MagnitudeSettings(**data)
 
 
 def _number(value: Any, what: str) -> float:
@@ -431,7 +516,26 @@ def _leaf_paths(cls: type, prefix: tuple[str, ...] = ()) -> dict[str, tuple[tupl
     return out
 
 
-def _apply_env(data: dict[str, Any], environ: Mapping[str, str], file: Path) -> dict[str, Any]:
+def _blame_environment(exc: ConfigError, file: Path, origins: Mapping[str, str],
+                       environ: Mapping[str, str]) -> ConfigError:
+    """``exc`` about a key whose value came from the environment, reworded to name the variable.
+
+    The user set ``GEOTENSION_WEB_PORT``, not ``web.port`` in the file: the message must send
+    them to what they typed. Errors about keys the file set are returned unchanged.
+    """
+    found = re.match(rf"^{re.escape(str(file))}: `([^`]+)`: (.*)$", str(exc), re.S)
+    if found is None or found.group(1) not in origins:
+        return exc
+    name = origins[found.group(1)]
+    why = found.group(2)
+    if " got " not in why:
+        why += f", got {environ.get(name, '')!r}"
+    return ConfigError(f"environment `{name}`: {why} (it overrides `{found.group(1)}` of {file.name})")
+
+
+def _apply_env(data: dict[str, Any], environ: Mapping[str, str], file: Path,
+               origins: dict[str, str] | None = None) -> dict[str, Any]:
+    """``data`` with every ``GEOTENSION_*`` override applied; ``origins`` gets dotted path → variable name."""
     leaves = _leaf_paths(_PipelineFile)
     for name, (path, hint) in leaves.items():
         if name not in environ or path == ("kafka", "sasl_password"):
@@ -447,6 +551,8 @@ def _apply_env(data: dict[str, Any], environ: Mapping[str, str], file: Path) -> 
             node[part] = child = dict(child)
             node = child
         node[path[-1]] = _coerce_env(raw, hint, name)
+        if origins is not None:
+            origins[".".join(path)] = name
     return data
 
 

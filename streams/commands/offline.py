@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import click
 
 from streams.commands.common import config_option, progress, settings_from
 from streams.durations import parse_duration
 from streams.errors import InputError, TensionError
-from streams.files import open_input
+from streams.files import close_output, label, open_input, open_output, writable_path
 from streams.records import dumps, event_from_mapping
 
 
-def read_events(path: Path, silent: bool) -> Iterator[dict[str, Any]]:
-    """TaggedEvents from a JSON-lines file; a bad line is reported as FILE:LINE and skipped."""
+def read_events(path: Path, silent: bool, skipped: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    """TaggedEvents from a JSON-lines file (``-`` = standard input); a bad line is reported as FILE:LINE and skipped.
+
+    Each skipped line's report is also appended to ``skipped`` (the summary counts them).
+    """
     handle = open_input(path)
+    name = label(path)
     with handle:
         try:
             for number, line in enumerate(handle, 1):
@@ -28,23 +31,18 @@ def read_events(path: Path, silent: bool) -> Iterator[dict[str, Any]]:
                     continue
                 try:
                     yield event_from_mapping(json.loads(line))
-                except (ValueError, TensionError) as exc:
-                    progress(f"{path}:{number}: skipped: {exc}", silent=False)
+                except (ValueError, RecursionError, TensionError) as exc:
+                    report = f"{name}:{number}: skipped: {exc}"
+                    if skipped is not None:
+                        skipped.append(report)
+                    progress(report, silent=False)
         except UnicodeDecodeError as exc:
-            raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-
-
-def _open_output(output: str | None) -> TextIO:
-    if not output:
-        return sys.stdout
-    path = Path(output)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return path.open("w", encoding="utf-8")
+            raise InputError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
 @click.command()
-@click.option("--events", "events_file", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="TaggedEvent JSON lines (as written by `geotension tag`).")
+@click.option("--events", "events_file", required=True, type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+              help="TaggedEvent JSON lines (as written by `geotension tag`); - reads stdin.")
 @click.option("--every", default=None, help="Snapshot step, e.g. 1d or 12h (default: step in indicators.yaml).")
 @click.option("--output", "-o", default=None, help="Write EscalationIndicator JSON lines here (default: stdout).")
 @click.option("--alerts", "alerts_file", default=None, help="Also write EscalationAlert JSON lines here.")
@@ -62,6 +60,7 @@ def indicators(events_file: Path, every: str | None, output: str | None, alerts_
     Example:
         geotension tag --input samples/articles.jsonl --output out/events.jsonl
         geotension indicators --events out/events.jsonl --every 1d --output out/indicators.jsonl
+        geotension tag --input samples/articles.jsonl --silent | geotension indicators --events -
     """
     from streams.indicators import batch_indicators
 
@@ -69,24 +68,29 @@ def indicators(events_file: Path, every: str | None, output: str | None, alerts_
     cfg = settings.indicators
     if every:
         cfg = dataclasses.replace(cfg, step=parse_duration(every, what="--every"))
-    events = list(read_events(events_file, silent))
-    snapshots, alerts, rejected = batch_indicators(events, cfg)
-    for event, reason in rejected:
-        progress(f"{events_file}: event {event.get('event_id')} skipped: {reason}", silent=silent)
-    out = _open_output(output)
+    # Both outputs are opened before the work, so a path that cannot be written fails at once.
+    out = open_output(output)
+    alerts_out = open_output(alerts_file) if alerts_file else None
     try:
+        bad_lines: list[str] = []
+        events = list(read_events(events_file, silent, bad_lines))
+        snapshots, alerts, rejected = batch_indicators(events, cfg)
+        for event, reason in rejected:
+            progress(f"{label(events_file)}: event {event.get('event_id')} skipped: {reason}", silent=silent)
         for snap in snapshots:
             out.write(dumps(snap) + "\n")
-    finally:
-        if out is not sys.stdout:
-            out.close()
-    if alerts_file:
-        with _open_output(alerts_file) as handle:
+        if alerts_out is not None:
             for alert in alerts:
-                handle.write(dumps(alert) + "\n")
+                alerts_out.write(dumps(alert) + "\n")
+    finally:
+        close_output(out)
+        if alerts_out is not None:
+            close_output(alerts_out)
     dyads = sorted({s["dyad"] for s in snapshots})
+    skipped = len(bad_lines) + len(rejected)
+    detail = f" ({len(bad_lines)} unreadable lines, {len(rejected)} events that could not enter)" if skipped else ""
     progress(f"{len(events)} events → {len(snapshots)} snapshots for {len(dyads)} dyads "
-             f"({', '.join(dyads) or 'none'}), {len(alerts)} alerts, {len(rejected)} skipped", silent=silent)
+             f"({', '.join(dyads) or 'none'}), {len(alerts)} alerts, {skipped} skipped{detail}", silent=silent)
 
 
 @click.command()
@@ -113,6 +117,7 @@ def backtest(articles_file: Path | None, timeline_file: Path | None, output: Pat
     from streams.demo import SAMPLE, load_articles
 
     settings = settings_from(config_dir)
+    writable_path(output)
     timeline = load_timeline(timeline_file or TIMELINE)
     result = run_backtest(settings, load_articles(articles_file or SAMPLE), timeline)
     render_chart(result, timeline, output, settings)

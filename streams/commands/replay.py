@@ -158,7 +158,8 @@ def replay(inputs: tuple[str, ...], config_dir: str | None, fmt: str, topic: str
 
     Reads JSON lines of NewsArticle objects (.jsonl, .jsonl.gz), Avro container files of
     them (.avro), GDELT 2.0 event exports (.export.CSV, .export.CSV.zip) and RSS 2.0 / Atom
-    documents (files or http(s) URLs). Articles are Avro single-object encoded, keyed by
+    documents (files or http(s) URLs); `-` reads standard input (its format from its first
+    bytes, or --format). Articles are Avro single-object encoded, keyed by
     article id; GDELT lines are sent as they are, keyed by GLOBALEVENTID. The record
     timestamp is the event time, so a replay is idempotent for consumers that deduplicate.
 
@@ -167,6 +168,7 @@ def replay(inputs: tuple[str, ...], config_dir: str | None, fmt: str, topic: str
         geotension replay archive-2022.jsonl.gz --since 2022-07-01 --until 2022-10-01
         geotension replay 20250807220000.export.CSV.zip --speed 60
         geotension replay https://feeds.bbci.co.uk/news/world/rss.xml --dry-run
+        zcat archive-2022.jsonl.gz | geotension replay - --rate 500
     """
     from streams.replay import replay as run_replay
 
@@ -176,8 +178,10 @@ def replay(inputs: tuple[str, ...], config_dir: str | None, fmt: str, topic: str
         selection=Selection(_time_option(since, "--since"), _time_option(until, "--until"), limit),
         dry_run=dry_run, strict=strict,
     )
+    if list(inputs).count("-") > 1:
+        raise InputError("standard input (-) can be read only once")
     for name in inputs:
-        if not name.startswith(("http://", "https://")) and not Path(name).exists():
+        if name != "-" and not name.startswith(("http://", "https://")) and not Path(name).exists():
             raise InputError(f"{name}: file not found")
     bar = ProgressLine(count_lines(inputs) if not silent else None, silent)
     shown = [0]

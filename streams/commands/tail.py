@@ -11,7 +11,7 @@ import click
 from streams.codec import default_registry
 from streams.commands.common import config_option, settings_from
 from streams.errors import InputError, SchemaError
-from streams.kafka_clients import consumer
+from streams.kafka_clients import consumer, require_reachable
 from streams.records import to_jsonable
 from streams.settings import TOPIC_KEYS, Settings
 
@@ -61,6 +61,7 @@ def tail(topic: str, config_dir: str | None, follow: bool, from_beginning: bool,
         geotension tail deadletter --json | jq .reason
     """
     settings = settings_from(config_dir)
+    require_reachable(settings, timeout if not follow else max(timeout, 5.0))
     name = topic_name(settings, topic)
     reader = consumer(
         settings,

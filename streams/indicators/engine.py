@@ -37,6 +37,7 @@ from streams.durations import format_duration
 from streams.errors import IndicatorError
 from streams.indicators.figures import FigureCalculator, FigureParams, Series, directions_of, ms
 from streams.indicators.levels import next_level
+from streams.indicators.magnitude import SCALE_LABEL, Magnitude
 from streams.indicators.state import DyadState, MergedEvent
 from streams.records import utc
 from streams.settings import IndicatorSettings
@@ -90,8 +91,9 @@ class IndicatorEngine:
         self.params = FigureParams(
             size=self.bucket_ms, window_ms=tuple(self.window_ms), labels=tuple(self.window_labels),
             baseline_ms=self.baseline_ms, half_life_ms=self.half_life_ms, index_scale=cfg.index_scale,
-            top_n=cfg.top_events,
+            top_n=cfg.top_events, routine_discount=cfg.magnitude.routine_discount,
         )
+        self.magnitude = Magnitude(cfg.magnitude)
         self.calculator = FigureCalculator(self.params)
 
     # -- boundaries ------------------------------------------------------------------------
@@ -166,6 +168,10 @@ class IndicatorEngine:
         merged = state.merged.get(key)
         previous_time = merged.time_ms if merged is not None else None
         reports = int(event.get("num_sources") or 1)
+        outlet = str(event.get("outlet") or event.get("article_id") or event_id)
+        scaled = int(event["quad_class"]) == 4 and any(
+            span.get("label") == SCALE_LABEL for span in evidence.get("spans") or ())
+        role = str((event.get("source") or {}).get("role") or "")
         if merged is None:
             merged = MergedEvent(
                 key=key, source=source, target=target, cameo_code=cameo,
@@ -173,6 +179,7 @@ class IndicatorEngine:
                 time_ms=time_ms, weight=weight, num_sources=reports, rep_id=event_id,
                 modality=str(event.get("modality") or "ASSERTED"), sentence=str(evidence.get("sentence") or ""),
                 outlet=event.get("outlet"), url=event.get("url"), ids=[event_id],
+                coverage={outlet: reports}, scaled=scaled, source_role=role,
             )
             state.merged[key] = merged
         else:
@@ -180,6 +187,8 @@ class IndicatorEngine:
             merged.ids.sort()
             merged.num_sources += reports
             merged.time_ms = min(merged.time_ms, time_ms)
+            merged.coverage[outlet] = max(merged.coverage.get(outlet, 0), reports)
+            merged.scaled = merged.scaled or scaled
             if (-weight, event_id) < (-merged.weight, merged.rep_id):
                 merged.weight = weight
                 merged.rep_id = event_id
@@ -188,6 +197,7 @@ class IndicatorEngine:
                 merged.outlet = event.get("outlet")
                 merged.url = event.get("url")
                 merged.goldstein = float(event["goldstein"])
+                merged.source_role = role
         state.seen[event_id] = key
         self._reindex(state, merged, previous_time)
         first = merged.time_ms if state.first_ms is None else min(state.first_ms, merged.time_ms)
@@ -267,7 +277,8 @@ class IndicatorEngine:
         boundary = start_ms
         while boundary <= end_ms:
             figures = self._figures(state, boundary)
-            new_level, since = next_level(level, since, boundary, figures["tension_index"], self.cfg.levels)
+            floor = self.cfg.magnitude.largest.level if figures.pop("largest") else "CALM"
+            new_level, since = next_level(level, since, boundary, figures["tension_index"], self.cfg.levels, floor)
             provisional = boundary > wm
             # Grows whenever the snapshot's inputs grow (only additions ever reach it within
             # the horizon) and once more when its step closes: a deterministic function of the
@@ -389,7 +400,7 @@ class IndicatorEngine:
         if not keys:
             state.bucket_keys.pop(start, None)
         state.series.set_bucket(start, (state.merged[k] for k in keys), directions_of(state.dyad),
-                                self.half_life_ms, self.cfg.top_events)
+                                self.half_life_ms, self.cfg.top_events, self.magnitude)
         state.dirty.add(start)
 
     def _prune(self, state: DyadState, wm: int) -> None:

@@ -19,16 +19,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from streams.indicators.magnitude import Magnitude
 from streams.indicators.state import MergedEvent
 
 DAY_MS = 86_400_000
 SURPRISE_CAP = 10.0
+#: A dyad's verbal routine is its rate over at least this many days: two days of threats are no routine.
+ROUTINE_MIN_DAYS = 30.0
 
 # Aggregate fields per bucket: conflict and cooperation per direction (a→b, b→a), event
 # counts per direction and in all, QuadClass counts, conflict events, decayed weights at the
-# bucket's end.
-FLOAT_FIELDS = ("conflict_ab", "conflict_ba", "coop_ab", "coop_ba", "score", "coop_score")
-INT_FIELDS = ("n_ab", "n_ba", "n", "q1", "q2", "q3", "q4", "conflicts", "reports")
+# bucket's end, verbal conflict (decayed, and plain for the baseline), largest-class events.
+FLOAT_FIELDS = ("conflict_ab", "conflict_ba", "coop_ab", "coop_ba", "score", "coop_score", "verbal_score", "verbal")
+INT_FIELDS = ("n_ab", "n_ba", "n", "q1", "q2", "q3", "q4", "conflicts", "reports", "largest")
 
 
 def ms(delta_seconds: float) -> int:
@@ -66,6 +69,7 @@ class FigureParams:
     half_life_ms: int
     index_scale: float
     top_n: int
+    routine_discount: float = 0.0
 
     @property
     def memory_buckets(self) -> int:
@@ -125,7 +129,7 @@ class Series:
         self.origin += cut * self.size
 
     def set_bucket(self, start: int, events: Iterable[MergedEvent], directions: tuple[tuple[str, str], ...],
-                   half_life_ms: int, top_n: int) -> None:
+                   half_life_ms: int, top_n: int, magnitude: Magnitude) -> None:
         """Rebuild one bucket's aggregate from its merged events (sorted here: order never matters)."""
         i = self.index(start)
         end = start + self.size
@@ -133,7 +137,7 @@ class Series:
         n = {name: 0 for name in INT_FIELDS}
         contributions = []
         for event in sorted(events, key=lambda e: (e.time_ms, e.key)):
-            value = event.weight * event.goldstein
+            value = magnitude.weight(event) * event.goldstein
             decay = 0.5 ** ((end - event.time_ms) / half_life_ms)
             pair = (event.source, event.target)
             forward = pair == directions[0]
@@ -143,9 +147,13 @@ class Series:
             n[f"q{event.quad_class}"] += 1
             n["n_ab"] += forward
             n["n_ba"] += backward
+            n["largest"] += magnitude.is_largest(event)
             if value < 0:
                 n["conflicts"] += 1
                 f["score"] += -value * decay
+                if event.quad_class == 3:
+                    f["verbal_score"] += -value * decay
+                    f["verbal"] += -value
                 contributions.append((-value * decay, event.rep_id, event))
                 if forward:
                     f["conflict_ab"] += value
@@ -180,6 +188,8 @@ class FigureCalculator:
         self.decay = decay
         self.window_buckets = [w // params.size for w in params.window_ms]
         self.baseline_buckets = params.baseline_ms // params.size
+        # What a steady rate of one unit of weight per day adds to the decayed score.
+        self.steady = math.fsum(decay) * DAY_MS / params.size
 
     def figures(self, dyad: str, series: Series, as_of_ms: int) -> dict[str, Any]:
         """Window sums, decayed scores, baseline, surprise and top events at ``as_of_ms`` (exclusive)."""
@@ -194,6 +204,20 @@ class FigureCalculator:
             lo = max(0, hi - max(count - gap, 0))
             return math.fsum(fl[name][lo:hi]) if count > gap else 0.0
 
+        def routine_rate(count: int, skip: int) -> float:
+            """Verbal conflict per day over the baseline, from its first event on (at least ROUTINE_MIN_DAYS)."""
+            if count <= gap:
+                return 0.0
+            top = hi - max(skip - gap, 0)
+            lo = max(0, hi - max(count - gap, 0))
+            values = fl["verbal"][lo:max(top, lo)]
+            first = next((j for j, value in enumerate(values) if value), None)
+            if first is None:
+                return 0.0
+            # Buckets of the baseline after the newest event (the gap) are quiet days of it too.
+            days = max(ROUTINE_MIN_DAYS, (len(values) - first + max(gap - skip, 0)) * p.size / DAY_MS)
+            return math.fsum(values) / days
+
         def isum(name: str, count: int, skip: int = 0) -> int:
             top = hi - max(skip - gap, 0)
             lo = max(0, hi - max(count - gap, 0))
@@ -202,7 +226,8 @@ class FigureCalculator:
         memory = len(self.decay)
         lo = max(0, hi - max(memory - gap, 0))
         factors = self.decay_oldest_first[memory - gap - (hi - lo): memory - gap] if memory > gap else []
-        score = math.fsum(map(operator.mul, fl["score"][lo:hi], factors))
+        raw_score = math.fsum(map(operator.mul, fl["score"][lo:hi], factors))
+        verbal_score = math.fsum(map(operator.mul, fl["verbal_score"][lo:hi], factors))
         coop_score = math.fsum(map(operator.mul, fl["coop_score"][lo:hi], factors))
 
         shortest = self.window_buckets[0]
@@ -210,6 +235,11 @@ class FigureCalculator:
         reports = isum("reports", memory)
         baseline_count = isum("conflicts", shortest + self.baseline_buckets, skip=shortest)
         baseline_days = p.baseline_ms / DAY_MS
+        # Verbal conflict counts only above the dyad's routine: the decayed score its baseline
+        # rate of threats and accusations would keep up. Material conflict always counts whole.
+        routine = routine_rate(shortest + self.baseline_buckets, shortest) * self.steady
+        score = raw_score - p.routine_discount * min(verbal_score, routine)
+        largest = isum("largest", shortest)
         # Half an event of prior over the baseline: an empty history is quiet, not infinitely quiet.
         rate = (baseline_count + 0.5) / baseline_days
         surprise = poisson_surprise(short_conflicts, rate * p.window_ms[0] / DAY_MS)
@@ -257,6 +287,7 @@ class FigureCalculator:
         ]
         return {
             "reports": reports,
+            "largest": largest,
             "tension_index": round(index, 4),
             "tension_score": round(score, 6),
             "cooperation_score": round(coop_score, 6),

@@ -3,7 +3,8 @@
 A level rises as soon as the index reaches its entry threshold. It falls only after it has
 held for ``min_dwell`` and the index has dropped ``hysteresis`` points below the entry
 threshold of the current level; it then falls to the highest level whose threshold minus
-the hysteresis the index still meets.
+the hysteresis the index still meets. A ``floor`` (the level a largest-class event sets on
+its day) is a target like the index's: the dwell only ever delays a fall, never a rise.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ def target_level(index: float, levels: LevelSettings) -> str:
     return found
 
 
-def next_level(previous: str, since_ms: int | None, as_of_ms: int, index: float, levels: LevelSettings) -> tuple[str, int | None]:
-    """Level at ``as_of_ms`` given the level before it and since when it has held."""
+def next_level(previous: str, since_ms: int | None, as_of_ms: int, index: float, levels: LevelSettings,
+               floor: str = "CALM") -> tuple[str, int | None]:
+    """Level at ``as_of_ms`` given the level before it, since when it has held, and a floor."""
     rank = LEVELS.index
-    target = target_level(index, levels)
+    target = max(target_level(index, levels), floor, key=rank)
     if rank(target) > rank(previous):
         return target, as_of_ms
     if rank(target) == rank(previous) or previous == "CALM":
@@ -39,4 +41,4 @@ def next_level(previous: str, since_ms: int | None, as_of_ms: int, index: float,
     for name in LEVELS[1 : rank(previous)]:
         if index >= levels.enter[name] - levels.hysteresis:
             lowered = name
-    return lowered, as_of_ms
+    return max(lowered, floor, key=rank), as_of_ms

@@ -9,6 +9,9 @@ reports merge order-independently: the weight is the largest report weight, ``nu
 adds up, the time is the earliest report's, and the representative report (whose sentence and
 link are shown) is the one with the largest weight, ties broken by the smallest event id. A
 report whose ``event_id`` was already merged is ignored, so redelivery is harmless.
+``coverage`` keeps each outlet's largest ``num_sources`` (an article without an outlet is its
+own outlet), so two reports from one outlet count once; ``scaled`` is true once any report
+carried evidence of scale; ``source_role`` is the representative report's.
 """
 
 from __future__ import annotations
@@ -36,6 +39,14 @@ class MergedEvent:
     outlet: str | None
     url: str | None
     ids: list[str] = field(default_factory=list)
+    coverage: dict[str, int] = field(default_factory=dict)
+    scaled: bool = False
+    source_role: str = ""
+
+    @property
+    def coverage_count(self) -> int:
+        """Independent reports of the event: the outlets' ``num_sources`` added up."""
+        return max(1, sum(self.coverage.values()))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -43,12 +54,13 @@ class MergedEvent:
             "quad_class": self.quad_class, "goldstein": self.goldstein, "time_ms": self.time_ms,
             "weight": self.weight, "num_sources": self.num_sources, "rep_id": self.rep_id,
             "modality": self.modality, "sentence": self.sentence, "outlet": self.outlet, "url": self.url,
-            "ids": list(self.ids),
+            "ids": list(self.ids), "coverage": dict(sorted(self.coverage.items())), "scaled": self.scaled,
+            "source_role": self.source_role,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MergedEvent:
-        return cls(**{**data, "ids": list(data.get("ids", []))})
+        return cls(**{**data, "ids": list(data.get("ids", [])), "coverage": dict(data.get("coverage") or {})})
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 The writer schema comes from the file itself (that is what container files are for); each
 record is validated like a JSON article, so any schema with NewsArticle's field names works.
+Files are read with fastavro, which decodes the null, deflate, snappy (cramjam), zstandard
+(``backports.zstd`` before Python 3.14), bzip2 and xz block codecs that other writers use.
 Positions are ``file:#n`` (the n-th record, 1-based): container files have no lines.
 """
 
@@ -9,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import avro.datafile
-import avro.errors
 import avro.io
+import fastavro
 
 from streams.codec import default_registry
 from streams.errors import InputError
@@ -21,9 +23,19 @@ from streams.sources import Bad, Item, article_item
 
 MAGIC = b"Obj\x01"
 
+#: A damaged header or block surfaces as whatever fastavro or the codec's library raises (a
+#: bad codec name, a cut block, a wrong sync marker, zlib/zstd/snappy/lzma errors of their own
+#: classes, bytes that are not the schema's types): every one of them means a corrupt file.
+_CORRUPT = (Exception,)
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())[:160]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
 
 def read_avro(path: Path) -> Iterator[Item | Bad]:
-    """NewsArticle items from an Avro container file."""
+    """NewsArticle items from an Avro container file (any codec fastavro reads)."""
     try:
         handle = path.open("rb")
     except FileNotFoundError:
@@ -31,18 +43,22 @@ def read_avro(path: Path) -> Iterator[Item | Bad]:
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     with handle:
-        try:
-            reader = avro.datafile.DataFileReader(handle, avro.io.DatumReader())
-        except (avro.errors.AvroException, EOFError, ValueError) as exc:
-            raise InputError(f"{path}: not an Avro container file ({exc})") from None
-        number = 0
-        try:
-            for obj in reader:
-                number += 1
-                where = f"{path}:#{number}"
-                yield article_item(where, obj)
-        except (avro.errors.AvroException, EOFError, ValueError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: corrupt after record #{number} ({type(exc).__name__}: {exc})") from None
+        yield from read_avro_stream(handle, str(path))
+
+
+def read_avro_stream(handle: IO[bytes], name: str) -> Iterator[Item | Bad]:
+    """NewsArticle items from a container file read from ``handle`` (standard input too: no seeking)."""
+    try:
+        reader = fastavro.reader(handle)
+    except _CORRUPT as exc:
+        raise InputError(f"{name}: not an Avro container file ({_reason(exc)})") from None
+    number = 0
+    try:
+        for obj in reader:
+            number += 1
+            yield article_item(f"{name}:#{number}", obj)
+    except _CORRUPT as exc:
+        raise InputError(f"{name}: corrupt after record #{number} ({_reason(exc)})") from None
 
 
 def write_avro(path: Path, records: Iterable[dict[str, Any]], codec: str = "deflate") -> int:

@@ -39,11 +39,18 @@ def detect_format(name: str) -> str:
             head = handle.read(4096)
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    if zipfile.is_zipfile(path) and not head.startswith((AVRO_MAGIC, b"\x1f\x8b")):
+        return "gdelt"
+    return detect_content(head, name)
+
+
+def detect_content(head: bytes, name: str) -> str:
+    """One of :data:`FORMATS` from the first bytes of an input (standard input has no name to go by)."""
     if head.startswith(AVRO_MAGIC):
         return "avro"
     if head.startswith(b"\x1f\x8b"):
         return "jsonl"  # gzip: only JSON lines are read compressed
-    if zipfile.is_zipfile(path):
+    if head.startswith(b"PK\x03\x04"):
         return "gdelt"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"{"):

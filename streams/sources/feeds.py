@@ -1,17 +1,24 @@
-"""RSS 2.0 and Atom documents → NewsArticle records.
+"""RSS and Atom documents → NewsArticle records.
 
-Parsing goes through ``defusedxml`` (feeds come from the open web: no entity expansion, no
-external entities, no DTD tricks). An item becomes a NewsArticle with
+Feeds from the open web are often not well-formed XML: a bare ``&`` in a title, HTML
+entities such as ``&nbsp;`` that XML does not define, a declared encoding that is not the
+real one, dates in no standard format. They are parsed with ``feedparser``, which falls back
+to a tolerant parser for such documents and reads every RSS (0.9x, 1.0, 2.0) and Atom
+flavour. Before that, a document that declares entities is checked with ``defusedxml`` and
+refused when it defines any (entity expansion, external entities).
+
+An item becomes a NewsArticle with
 
 * ``id`` = :func:`streams.records.stable_article_id` of its canonical link (so the same story
   polled twice, or with ``utm_*`` parameters, keeps one id; without a link, of
   source + title + published_at);
-* ``published_at`` from ``pubDate`` (RFC 822) / Atom ``published`` or ``updated`` (ISO 8601),
-  else Dublin Core ``dc:date``; null when absent or unreadable;
+* ``published_at`` from ``pubDate`` / Atom ``published``, else ``updated`` / ``dc:date``; null
+  when absent or unreadable (a broken date loses the date, not the item);
 * ``body`` = the description / summary / content with HTML tags removed and entities decoded;
-* ``source`` = the channel's title, ``language`` = the channel's ``<language>`` if any.
+* ``source`` = the channel's title, ``language`` = the channel's (or entry's) language if any.
 
-An item without a title and without a description is reported as :class:`Bad`.
+An item that cannot be made into an article (no title and no description, or fields of the
+wrong shape) is reported as :class:`Bad`; the other items of the feed are read as usual.
 """
 
 from __future__ import annotations
@@ -20,35 +27,37 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeET
+import feedparser
 from defusedxml import DefusedXmlException
 
 from streams.errors import InputError, SchemaError
 from streams.records import parse_time, stable_article_id, utc
 from streams.sources import Bad, Item
 
-ATOM = "{http://www.w3.org/2005/Atom}"
-DC = "{http://purl.org/dc/elements/1.1/}"
-CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 #: Bodies longer than this are cut: a feed description is a teaser, not an archive.
 MAX_BODY_CHARS = 20_000
 
 
 @dataclass(frozen=True)
 class Feed:
-    """A parsed feed: its kind, title, language and items (or Bad entries)."""
+    """A parsed feed: its kind, title, language, items (or Bad entries) and what was repaired.
+
+    ``repaired`` names the XML error the tolerant parser worked around (None for a
+    well-formed document), so callers can log it once per feed.
+    """
 
     kind: str  # "rss" or "atom"
     title: str | None
     language: str | None
     entries: list[Item | Bad]
+    repaired: str | None = None
 
 
 class _TextExtractor(HTMLParser):
@@ -103,25 +112,48 @@ def parse_feed_time(text: str | None) -> datetime | None:
         return None
 
 
-def _text(node: Element | None) -> str:
-    if node is None:
-        return ""
-    return "".join(node.itertext()).strip()
+_DECLARES = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 
 
-def parse_feed(data: bytes, where: str) -> Feed:
-    """Parse an RSS 2.0 or Atom document; InputError when it is neither."""
+def _refuse_unsafe(data: bytes, where: str) -> None:
+    """InputError when the document defines entities (expansion bombs, external entities)."""
+    if not _DECLARES.search(data[:65536]):
+        return
     try:
-        root = SafeET.fromstring(data)
+        SafeET.fromstring(data)
     except DefusedXmlException as exc:
         raise InputError(f"{where}: refused unsafe XML ({type(exc).__name__})") from None
-    except SafeET.ParseError as exc:
-        raise InputError(f"{where}: not well-formed XML ({exc})") from None
-    if root.tag == "rss" or root.tag == "{http://purl.org/rss/1.0/}RDF" or root.tag.endswith("}RDF"):
-        return _parse_rss(root, where)
-    if root.tag == f"{ATOM}feed":
-        return _parse_atom(root, where)
-    raise InputError(f"{where}: not an RSS or Atom feed (root element <{root.tag}>)")
+    except SafeET.ParseError:
+        pass  # not well-formed but declares no entity: the tolerant parser reads it
+
+
+def _when(entry: Any) -> datetime | None:
+    """The entry's publication time (else its update time) in UTC; None when absent or unreadable."""
+    for key in ("published", "updated"):
+        parsed = entry.get(f"{key}_parsed")
+        if parsed:
+            try:
+                year, month, day, hour, minute, second = parsed[:6]
+                return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+            except (TypeError, ValueError, OverflowError):
+                pass
+        raw = entry.get(key)
+        if isinstance(raw, str) and raw.strip():
+            found = parse_feed_time(raw)
+            if found is not None:
+                return found
+    return None
+
+
+def _body(entry: Any) -> str:
+    summary = entry.get("summary")
+    if isinstance(summary, str) and summary.strip():
+        return summary
+    for part in entry.get("content") or []:
+        value = part.get("value") if hasattr(part, "get") else None
+        if isinstance(value, str) and value.strip():
+            return value
+    return ""
 
 
 def _article(where: str, source: str | None, language: str | None, title: str, link: str | None,
@@ -146,46 +178,42 @@ def _article(where: str, source: str | None, language: str | None, title: str, l
     return Item(where, str(record["id"]), published, "article", record=record)
 
 
-def _parse_rss(root: Element, where: str) -> Feed:
-    channel = root.find("channel")
-    if channel is None:
-        channel = root
-    title = strip_html(_text(channel.find("title"))) or None
-    language = _text(channel.find("language")) or None
-    items = channel.findall("item") or root.findall("item") or root.findall("{http://purl.org/rss/1.0/}item")
+def _entry(where: str, entry: Any, source: str | None, language: str | None) -> Item | Bad:
+    title = entry.get("title")
+    link = entry.get("link")
+    if title is not None and not isinstance(title, str) or link is not None and not isinstance(link, str):
+        return Bad(where, "item's title or link is not text")
+    lang = (entry.get("title_detail") or {}).get("language") or language
+    return _article(where, source, lang or None, title or "", link or None, _body(entry), _when(entry))
+
+
+def parse_feed(data: bytes, where: str) -> Feed:
+    """Parse an RSS or Atom document, repairing what the tolerant parser can; InputError when it is neither."""
+    _refuse_unsafe(data, where)
+    parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
+    version = str(parsed.get("version") or "")
+    problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    reason = " ".join(str(problem).removeprefix("<unknown>:").split())[:160] if problem is not None else None
+    if not version:
+        root = re.search(rb"<\s*([A-Za-z][\w:.-]*)", re.sub(rb"<\?.*?\?>|<!--.*?-->|<!.*?>", b"", data[:4096], flags=re.S))
+        name = root.group(1).decode("ascii", "replace") if root else "none"
+        raise InputError(f"{where}: not an RSS or Atom feed (root element <{name}>)")
+    channel = parsed.get("feed") or {}
+    entries_in = parsed.get("entries") or []
+    if reason and not entries_in and not channel.get("title"):
+        raise InputError(f"{where}: not well-formed XML ({reason})")
+    kind = "atom" if version.startswith("atom") else "rss"
+    title = strip_html(channel.get("title") or "") or None
+    language = (channel.get("language") or "").strip() or None
+    label = "entry" if kind == "atom" else "item"
     entries: list[Item | Bad] = []
-    for n, item in enumerate(items, 1):
-        link = _text(item.find("link")) or None
-        guid = item.find("guid")
-        if not link and guid is not None and guid.get("isPermaLink", "true").lower() != "false":
-            link = _text(guid) or None
-        published = parse_feed_time(_text(item.find("pubDate")) or _text(item.find(f"{DC}date")))
-        body = _text(item.find("description")) or _text(item.find(f"{CONTENT}encoded"))
-        entries.append(_article(f"{where}:item {n}", title, language, _text(item.find("title")), link, body, published))
-    return Feed("rss", title, language, entries)
-
-
-def _atom_link(entry: Element) -> str | None:
-    best = None
-    for link in entry.findall(f"{ATOM}link"):
-        rel = link.get("rel", "alternate")
-        if rel == "alternate" and link.get("href"):
-            return link.get("href")
-        best = best or link.get("href")
-    return best
-
-
-def _parse_atom(root: Element, where: str) -> Feed:
-    title = strip_html(_text(root.find(f"{ATOM}title"))) or None
-    language = root.get("{http://www.w3.org/XML/1998/namespace}lang") or None
-    entries: list[Item | Bad] = []
-    for n, entry in enumerate(root.findall(f"{ATOM}entry"), 1):
-        published = parse_feed_time(_text(entry.find(f"{ATOM}published")) or _text(entry.find(f"{ATOM}updated")))
-        body = _text(entry.find(f"{ATOM}summary")) or _text(entry.find(f"{ATOM}content"))
-        lang = entry.get("{http://www.w3.org/XML/1998/namespace}lang") or language
-        entries.append(_article(f"{where}:entry {n}", title, lang, _text(entry.find(f"{ATOM}title")),
-                                _atom_link(entry), body, published))
-    return Feed("atom", title, language, entries)
+    for n, entry in enumerate(entries_in, 1):
+        at = f"{where}:{label} {n}"
+        try:
+            entries.append(_entry(at, entry, title, language))
+        except (TypeError, ValueError, AttributeError) as exc:
+            entries.append(Bad(at, f"unreadable item ({type(exc).__name__}: {exc})"))
+    return Feed(kind, title, language, entries, reason if reason else None)
 
 
 def read_feed_file(path: Path) -> Iterator[Item | Bad]:

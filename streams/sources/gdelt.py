@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from streams.errors import InputError, SchemaError
 from streams.sources import Bad, Item
@@ -217,19 +217,33 @@ def open_export(path: Path) -> io.BufferedIOBase:
 def read_gdelt(path: Path) -> Iterator[Item | Bad]:
     """Raw export lines as items (key GLOBALEVENTID, event time SQLDATE); malformed lines are Bad."""
     with open_export(path) as handle:
-        try:
-            for number, raw in enumerate(handle, 1):
-                line = raw.rstrip(b"\r\n")
-                if not line.strip():
-                    continue
-                where = f"{path}:{number}"
-                try:
-                    fields = split_line(line)
-                    gid = event_id_of(fields)
-                    when = event_time_of(fields)
-                except SchemaError as exc:
-                    yield Bad(where, str(exc))
-                    continue
-                yield Item(where, gid, when, "gdelt", raw=line)
-        except (OSError, EOFError, zipfile.BadZipFile) as exc:
-            raise InputError(f"{path}: cannot read ({exc})") from None
+        yield from read_gdelt_stream(handle, str(path))  # type: ignore[arg-type]
+
+
+def read_gdelt_stream(handle: IO[bytes], name: str) -> Iterator[Item | Bad]:
+    """Export lines read from ``handle`` (a zip is opened when the stream is one), reported as ``name:line``."""
+    if hasattr(handle, "peek") and handle.peek(4)[:4] == b"PK\x03\x04":
+        # A zip's directory is at its end: standard input is read whole first.
+        with zipfile.ZipFile(io.BytesIO(handle.read())) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir()]
+            if len(members) != 1:
+                raise InputError(f"{name}: expected one export file in the zip, found {len(members)}")
+            with archive.open(members[0]) as member:
+                yield from read_gdelt_stream(member, name)  # type: ignore[arg-type]
+        return
+    try:
+        for number, raw in enumerate(handle, 1):
+            line = raw.rstrip(b"\r\n")
+            if not line.strip():
+                continue
+            where = f"{name}:{number}"
+            try:
+                fields = split_line(line)
+                gid = event_id_of(fields)
+                when = event_time_of(fields)
+            except SchemaError as exc:
+                yield Bad(where, str(exc))
+                continue
+            yield Item(where, gid, when, "gdelt", raw=line)
+    except (OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise InputError(f"{name}: cannot read ({exc})") from None

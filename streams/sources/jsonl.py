@@ -30,22 +30,29 @@ def _open(path: Path) -> IO[bytes]:
 def read_jsonl(path: Path) -> Iterator[Item | Bad]:
     """NewsArticle items from a JSON-lines file; unreadable lines become :class:`Bad`."""
     with _open(path) as handle:
-        try:
-            for number, raw in enumerate(handle, 1):
-                if not raw.strip():
-                    continue
-                where = f"{path}:{number}"
-                try:
-                    text = raw.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    yield Bad(where, f"not valid UTF-8 (byte {exc.start})")
-                    continue
-                try:
-                    obj = json.loads(text)
-                except (ValueError, RecursionError) as exc:
-                    yield Bad(where, f"not valid JSON: {str(exc).splitlines()[0][:120]}")
-                    continue
-                yield article_item(where, obj)
-        except (OSError, EOFError) as exc:
-            # A truncated .gz surfaces here, after the good lines were yielded.
-            raise InputError(f"{path}: cannot read ({exc})") from None
+        yield from read_jsonl_stream(handle, str(path))
+
+
+def read_jsonl_stream(handle: IO[bytes], name: str) -> Iterator[Item | Bad]:
+    """NewsArticle items from JSON lines read from ``handle`` (gzip when it starts so), reported as ``name:line``."""
+    if hasattr(handle, "peek") and handle.peek(2)[:2] == b"\x1f\x8b":
+        handle = gzip.GzipFile(fileobj=handle)  # type: ignore[assignment]
+    try:
+        for number, raw in enumerate(handle, 1):
+            if not raw.strip():
+                continue
+            where = f"{name}:{number}"
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield Bad(where, f"not valid UTF-8 (byte {exc.start})")
+                continue
+            try:
+                obj = json.loads(text)
+            except (ValueError, RecursionError) as exc:
+                yield Bad(where, f"not valid JSON: {str(exc).splitlines()[0][:120]}")
+                continue
+            yield article_item(where, obj)
+    except (OSError, EOFError) as exc:
+        # A truncated .gz surfaces here, after the good lines were yielded.
+        raise InputError(f"{name}: cannot read ({exc})") from None

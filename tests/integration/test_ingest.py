@@ -32,7 +32,8 @@ class FeedServer:
     """Serves /world (with an ETag), /atom, and /down (always 500); records every request."""
 
     def __init__(self) -> None:
-        self.documents = {"/world": (BBC_2017, '"v1"'), "/atom": ((FEEDS / "atom_sample.xml").read_bytes(), '"a1"')}
+        self.documents = {"/world": (BBC_2017, '"v1"'), "/atom": ((FEEDS / "atom_sample.xml").read_bytes(), '"a1"'),
+                          "/broken": ((FEEDS / "not_well_formed.xml").read_bytes(), '"b1"')}
         self.requests: list[tuple[str, str | None, int]] = []
         server = self
 
@@ -121,6 +122,21 @@ def test_polls_send_each_item_once_with_conditional_get_and_survive_a_down_feed(
     assert fourth.stdout.strip() == "4 new, 0 already sent, 0 invalid, 0 not modified, 0 failed"
     keys = titles(settings)
     assert len(keys) == len(expected) + 1 + 4
+
+
+def test_a_feed_that_is_not_well_formed_sends_every_readable_item(
+        make_settings: Callable[..., Settings], feed_server: FeedServer, tmp_path: Path) -> None:
+    settings = make_settings()
+    broken = feed_server.base + "/broken"
+    result = ingest(settings, tmp_path / "state.json", broken)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "3 new, 0 already sent, 1 invalid, 0 not modified, 0 failed"
+    assert result.stderr.splitlines() == [
+        f"{broken}: not well-formed XML (7:17: not well-formed (invalid token)); read by the tolerant parser",
+        f"{broken}:item 3: item has neither a title nor a description",
+    ]
+    assert titles(settings) == ["Albania & Iran: envoys expelled after server attack", "Caf\u00e9 owners in Durr\u00ebs protest",
+                                "Ministers meet in Tirana"]
 
 
 def test_bad_url_is_one_line(make_settings: Callable[..., Settings], tmp_path: Path) -> None:

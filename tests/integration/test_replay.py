@@ -271,3 +271,43 @@ def test_rewind_makes_the_worker_recompute(make_settings: Callable[..., Settings
     dead = read_topic(settings, settings.topic("deadletter"))
     assert len(again) == 2 * len(first), f"{len(dead)} dead letter(s): {[decode(m.value)[1]['reason'] for m in dead]}"
     assert sorted(decode(m.value)[1]["event_id"] for m in again) == sorted(first_ids * 2)
+
+
+def test_an_article_larger_than_the_topic_limit_is_cut_to_fit_and_the_rest_goes_on(
+        make_settings: Callable[..., Settings], tmp_path: Path) -> None:
+    """A topic accepting 20 000-byte batches; a 60 000-byte body among 200 small articles."""
+    settings = make_settings()
+    topic = settings.topic("news_raw") + ".small"
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap)
+    try:
+        admin.create_topics([NewTopic(topic, 1, 1, topic_configs={"max.message.bytes": "20000"})])
+    finally:
+        admin.close()
+    rows = articles(200)
+    # Persian words, two bytes a letter: the cut must fall between characters.
+    huge = " ".join(["\u062a\u0647\u0631\u0627\u0646 \u0648 \u062a\u06cc\u0631\u0627\u0646\u0627"] * 3000)
+    rows[7] = {**rows[7], "body": huge}
+    source = write_jsonl(tmp_path / "big.jsonl", rows)
+    original = len(huge.encode("utf-8"))
+
+    dry = run(settings, "replay", str(source), "--topic", topic, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert dry.stdout.startswith("would send 200 (1 cut to fit), skipped 0, invalid 0 of 200 read")
+    assert [line for line in dry.stderr.splitlines() if "cut" in line] == [
+        line for line in dry.stderr.splitlines() if line.startswith(f"{source}:8: body cut from {original:,} to ")]
+    assert f"to fit max.message.bytes=20,000 of {topic}" in dry.stderr
+
+    result = run(settings, "replay", str(source), "--topic", topic)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("sent 200 (1 cut to fit), skipped 0, invalid 0 of 200 read")
+    got = {m.key: m for m in read_all(settings, topic)}
+    assert len(got) == 200
+    cut = got[b"replay-7"]
+    name, record = decode(cut.value)
+    assert name == "NewsArticle"
+    assert dict(cut.headers) == {"geotension.truncated": str(original).encode()}
+    assert huge.startswith(record["body"]) and 19_000 < len(cut.value) <= 20_000
+    assert f"{source}:8: body cut from {original:,} to {len(record['body'].encode('utf-8')):,} bytes" in result.stderr
+    expected = {r["id"].encode(): r for r in (article_from_mapping(a) for a in rows) if r["id"] != "replay-7"}
+    for key, record_expected in expected.items():
+        assert decode(got[key].value)[1] == record_expected and not got[key].headers

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from streams.backtest import TIMELINE, load_timeline, render_chart, run_backtest
+from streams.backtest import TIMELINE, load_timeline, render_chart, run_backtest, with_coverage
 from streams.demo import SAMPLE, load_articles
+from streams.indicators.levels import LEVELS
 from streams.settings import load_settings
 
 
@@ -39,10 +41,57 @@ def test_albania_israel_stays_cooperative(result) -> None:  # type: ignore[no-un
     assert max(s["cooperation_score"] for s in alb_isr) > 10.0
 
 
-def test_most_dated_expectations_are_met(result) -> None:  # type: ignore[no-untyped-def]
-    missed = [f"{v.entry.dyad} {v.entry.day}" for v in result.verdicts if not v.ok]
-    assert len(result.verdicts) == 24
-    assert len(missed) <= 4, missed
+def test_every_dated_entry_reads_the_level_an_analyst_expects(result) -> None:  # type: ignore[no-untyped-def]
+    got = {(v.entry.dyad, str(v.entry.day)): (v.level_before, v.level_after, v.ok) for v in result.verdicts}
+    assert got == {
+        ("ALB-IRN", "2018-12-19"): ("CALM", "HIGH", True),
+        # The sample holds no coded act for the 2019 network (the tagger reads none).
+        ("ALB-IRN", "2019-10-23"): ("CALM", "CALM", False),
+        # The tagger codes one of the three reports, with the roles reversed (confidence 0.535):
+        # too little for ELEVATED whatever the coverage.
+        ("ALB-IRN", "2020-01-15"): ("CALM", "CALM", False),
+        ("ALB-IRN", "2022-07-17"): ("CALM", "ELEVATED", True),
+        ("ALB-IRN", "2022-09-07"): ("CALM", "SEVERE", True),
+        ("ALB-IRN", "2022-09-10"): ("SEVERE", "SEVERE", True),
+        ("ALB-IRN", "2023-12-26"): ("CALM", "HIGH", True),
+        ("ALB-IRN", "2024-02-02"): ("CALM", "ELEVATED", True),
+        ("ALB-IRN", "2025-06-20"): ("CALM", "ELEVATED", True),
+        ("IRN-ISR", "2020-11-27"): ("CALM", "CALM", True),
+        ("IRN-ISR", "2021-04-12"): ("CALM", "CALM", True),
+        ("IRN-ISR", "2024-04-01"): ("CALM", "HIGH", True),
+        ("IRN-ISR", "2024-04-14"): ("ELEVATED", "CRITICAL", True),
+        ("IRN-ISR", "2024-04-19"): ("SEVERE", "CRITICAL", True),
+        ("IRN-ISR", "2024-07-31"): ("CALM", "CALM", True),
+        ("IRN-ISR", "2024-10-01"): ("CALM", "SEVERE", True),
+        ("IRN-ISR", "2024-10-26"): ("CALM", "SEVERE", True),
+        ("IRN-ISR", "2025-06-13"): ("CALM", "CRITICAL", True),
+        ("IRN-ISR", "2025-06-24"): ("CRITICAL", "ELEVATED", True),
+        # The sample's only 2020 Albania-Israel item is coded as no watched-pair act.
+        ("ALB-ISR", "2020-10-22"): ("CALM", "CALM", False),
+        ("ALB-ISR", "2022-09-22"): ("CALM", "CALM", True),
+        ("ALB-ISR", "2022-10-23"): ("CALM", "CALM", True),
+        ("ALB-ISR", "2023-02-01"): ("CALM", "CALM", True),
+        ("ALB-ISR", "2023-10-08"): ("CALM", "CALM", True),
+        ("ALB-ISR", "2024-04-14"): ("CALM", "CALM", True),
+    }
+
+
+def test_largest_attacks_read_high_on_their_day(result) -> None:  # type: ignore[no-untyped-def]
+    levels = {(s["dyad"], s["as_of"].strftime("%Y-%m-%d")): s["level"] for s in result.snapshots}
+    # The snapshot at midnight after the attack covers its day.
+    for day in ("2024-04-15", "2024-04-20", "2024-10-02", "2024-10-27", "2025-06-14"):
+        assert LEVELS.index(levels[("IRN-ISR", day)]) >= LEVELS.index("HIGH"), day
+
+
+def test_coverage_is_shared_among_the_days_outlets() -> None:
+    entry = load_timeline(TIMELINE)[0]
+    when = datetime(2018, 12, 19, 9, tzinfo=UTC)
+    events = [{"dyad": "ALB-IRN", "event_time": when, "outlet": o, "article_id": o, "num_sources": 1}
+              for o in ("a", "b", "b")]
+    events.append({"dyad": "ALB-IRN", "event_time": when + timedelta(days=3), "outlet": "a", "article_id": "x",
+                   "num_sources": 1})
+    assert (entry.coverage, entry.days) == (40, 2)
+    assert [e["num_sources"] for e in with_coverage(events, [entry])] == [20, 20, 20, 1]
 
 
 def test_chart_is_written(result, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -78,7 +78,7 @@ def test_yaml_alias_bomb_is_refused_or_bounded(config_dir: Path) -> None:
     lines += [f"a{i}: &a{i} [{', '.join(['*a' + str(i - 1)] * 9)}]" for i in range(1, 9)]
     append(config_dir / "indicators.yaml", "\n" + "\n".join(lines) + "\n")
     assert rejected(config_dir).endswith("indicators.yaml: unknown key `a0` (known: baseline, dedupe_window, "
-                                         "half_life, horizon, index_scale, levels, modality_weights, step, "
+                                         "half_life, horizon, index_scale, levels, magnitude, modality_weights, step, "
                                          "top_events, version, windows)")
 
 
@@ -223,7 +223,7 @@ def test_events_gap_with_a_length_matches_that_many_words() -> None:
         ("horizon: 90d", "horizon: -3d", "`horizon`: expected a duration like 7d, 12h, 30m or 45s, got '-3d'"),
         ("horizon: 90d", "horizon: 2d", "`horizon` must be at least the largest window"),
         ("half_life: 7d", "half_life: true", "`half_life`: expected a duration like 7d or 12h, got True"),
-        ("index_scale: 30.0", "index_scale: '30'", "`index_scale`: expected a number, got '30'"),
+        ("index_scale: 50.0", "index_scale: '50'", "`index_scale`: expected a number, got '50'"),
         ("top_events: 5", "top_events: -1", "`top_events`: expected a whole number >= 0"),
         ("top_events: 5", "top_events: yes", "`top_events`: expected a whole number >= 0"),
         ("  DENIED: 0.2", "  DENIED: lots", "`modality_weights.DENIED`: expected a number, got 'lots'"),

@@ -92,7 +92,8 @@ def test_topics_keep_records_unless_told_otherwise(config_dir: Path) -> None:
     assert load_settings(config_dir, env={}).topic_spec("news_raw").retention_ms == -1
     env = {"GEOTENSION_TOPICS_NEWS_RAW_RETENTION_MS": "86400000"}
     assert load_settings(config_dir, env=env).topic_spec("news_raw").retention_ms == 86_400_000
-    with pytest.raises(ConfigError, match=r"`topics.news_raw.retention_ms`: must be -1 \(keep forever\) or a positive"):
+    with pytest.raises(ConfigError, match=r"^environment `GEOTENSION_TOPICS_NEWS_RAW_RETENTION_MS`: must be -1 "
+                                          r"\(keep forever\) or a positive .*, got '0' \(it overrides `topics.news_raw.retention_ms`"):
         load_settings(config_dir, env={"GEOTENSION_TOPICS_NEWS_RAW_RETENTION_MS": "0"})
 
 

@@ -66,8 +66,9 @@ def test_reports_of_one_event_merge_and_count_sources() -> None:
     top = snaps[-1]["top_events"]
     assert len(top) == 1
     assert (top[0]["event_id"], top[0]["num_sources"], top[0]["modality"]) == ("e2", 3, "ASSERTED")
-    # weight of the strongest report (0.9), time of the earliest (T0)
-    assert snaps[-1]["windows"][0]["conflict_sum"] == -3.6
+    # weight of the strongest report (0.9), time of the earliest (T0); one outlet ("wire")
+    # whose largest report stands for 2 sources: coverage 2, factor 1 + 0.35 * log2(2)
+    assert snaps[-1]["windows"][0]["conflict_sum"] == round(-4 * 0.9 * 1.35, 6) == -4.86
     assert top[0]["event_time"] == T0
 
 

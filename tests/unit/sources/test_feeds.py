@@ -103,3 +103,45 @@ def test_strip_html_and_times() -> None:
     assert parse_feed_time("Fri, 20 Jan 2017 12:55:28 +0100") == datetime(2017, 1, 20, 11, 55, 28, tzinfo=UTC)
     assert parse_feed_time("2022-09-07T09:15:00+02:00") == datetime(2022, 9, 7, 7, 15, tzinfo=UTC)
     assert parse_feed_time("yesterday") is None and parse_feed_time("") is None
+
+
+def test_feed_that_is_not_well_formed_is_read_item_by_item() -> None:
+    """A bare '&', undefined HTML entities, a Latin-1 byte under a UTF-8 declaration, a broken
+    date and an empty item: the empty item is the only one reported, the others are articles."""
+    path = DATA / "not_well_formed.xml"
+    feed = parse_feed(path.read_bytes(), "x.xml")
+    assert feed.kind == "rss" and feed.title == "Adriatic & Gulf Monitor" and feed.language == "en"
+    assert feed.repaired == "7:17: not well-formed (invalid token)"
+    assert [type(e).__name__ for e in feed.entries] == ["Item", "Item", "Bad", "Item"]
+    first, second, empty, fourth = feed.entries
+    assert isinstance(first, Item) and isinstance(second, Item) and isinstance(fourth, Item)
+    assert first.record == {
+        "id": stable_article_id("https://monitor.example.net/2022/09/07/envoys", None, "", None),
+        "source": "Adriatic & Gulf Monitor",
+        "url": "https://monitor.example.net/2022/09/07/envoys?utm_source=rss&utm_medium=feed",
+        "title": "Albania & Iran: envoys expelled after server attack",
+        "body": "Tirana said the attack was ordered from Tehran \u2014 a charge Iran rejects.",
+        "language": "en",
+        "published_at": datetime(2022, 9, 7, 7, 15, tzinfo=UTC),
+        "ingested_at": None,
+    }
+    assert second.record["title"] == "Ministers meet in Tirana"  # type: ignore[index]
+    assert second.event_time is None and second.record["published_at"] is None  # type: ignore[index]
+    assert str(empty) == "x.xml:item 3: item has neither a title nor a description"
+    assert fourth.record["title"] == "Caf\u00e9 owners in Durr\u00ebs protest"  # type: ignore[index]
+    assert fourth.event_time == datetime(2022, 9, 9, 18, 0, tzinfo=UTC)
+
+
+def test_well_formed_feed_reports_nothing_repaired() -> None:
+    assert parse_feed((DATA / "atom_sample.xml").read_bytes(), "a.xml").repaired is None
+
+
+def test_truncated_feed_keeps_the_items_before_the_cut() -> None:
+    whole = (DATA / "bbc_news_world_2017-01-20.xml").read_bytes()
+    cut = whole[: whole.rindex(b"<item>")]
+    feed = parse_feed(cut, "cut.xml")
+    assert feed.repaired is not None
+    assert [e.record["title"] for e in feed.entries if isinstance(e, Item)] == [  # type: ignore[index]
+        "Rigopiano avalanche: Eight found alive in Italy hotel after two days",
+        "Gambia crisis: Jammeh given last chance to resign as troops close in",
+    ]

@@ -59,6 +59,56 @@ def test_avro_container_round_trip(tmp_path: Path) -> None:
     assert [o.where for o in out] == [f"{path}:#1", f"{path}:#2"]
 
 
+WRITTEN = [
+    {**ARTICLE, "published_at": datetime(2022, 9, 7, 9, tzinfo=UTC), "ingested_at": None},
+    {"id": "a2", "source": None, "url": None, "title": "\u0622\u0644\u0628\u0627\u0646\u06cc \u0648 \u0627\u06cc\u0631\u0627\u0646",
+     "body": "", "language": "fa", "published_at": None, "ingested_at": datetime(2022, 9, 8, 6, 30, tzinfo=UTC)},
+]
+
+
+def _schema() -> dict[str, object]:
+    return json.loads((Path(__file__).resolve().parents[3] / "schemas" / "NewsArticle.avsc").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("codec", ["null", "deflate", "snappy", "zstandard", "bzip2", "xz"])
+def test_avro_container_written_by_fastavro_in_each_codec(tmp_path: Path, codec: str) -> None:
+    """Files from another writer (fastavro), in every block codec it offers, many records per block."""
+    import fastavro
+
+    path = tmp_path / f"{codec}.avro"
+    many = [{**WRITTEN[n % 2], "id": f"a{n}"} for n in range(300)]
+    with path.open("wb") as handle:
+        fastavro.writer(handle, fastavro.parse_schema(_schema()), many, codec=codec, sync_interval=4000)
+    with path.open("rb") as handle:
+        assert fastavro.reader(handle).codec == codec
+    out = list(read_avro(path))
+    assert [o.record for o in out if isinstance(o, Item)] == [article_from_mapping(r) for r in many]
+    assert out[-1].where == f"{path}:#300"
+
+
+@pytest.mark.parametrize("codec", ["deflate", "zstandard"])
+def test_avro_container_written_by_python_avro_in_compressed_codecs(tmp_path: Path, codec: str) -> None:
+    path = tmp_path / f"{codec}.avro"
+    records = [article_from_mapping(r) for r in WRITTEN]
+    assert write_avro(path, records, codec=codec) == 2
+    assert [o.record for o in read_avro(path) if isinstance(o, Item)] == records
+
+
+def test_avro_block_damaged_mid_file_names_the_last_good_record(tmp_path: Path) -> None:
+    import fastavro
+
+    path = tmp_path / "cut.avro"
+    with path.open("wb") as handle:
+        fastavro.writer(handle, fastavro.parse_schema(_schema()), [{**WRITTEN[0], "id": f"a{n}"} for n in range(40)],
+                        codec="zstandard", sync_interval=500)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 40])
+    out: list[object] = []
+    with pytest.raises(InputError, match=r"cut.avro: corrupt after record #\d+ \("):
+        out.extend(read_avro(path))
+    assert 0 < len(out) < 40 and all(isinstance(o, Item) for o in out)
+
+
 def test_avro_garbage_is_one_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.avro"
     path.write_bytes(b"Obj\x01garbage")

@@ -1,0 +1,29 @@
+"""The README's worked example of the magnitude rule is what the code computes."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+from streams.backtest import TIMELINE, load_timeline, run_backtest
+from streams.demo import SAMPLE, load_articles
+from streams.settings import PACKAGE_ROOT, load_settings
+
+
+def test_the_october_2024_barrage_example_matches_the_backtest() -> None:
+    settings = load_settings()
+    result = run_backtest(settings, load_articles(SAMPLE), load_timeline(TIMELINE))
+    snap = next(s for s in result.snapshots
+                if s["dyad"] == "IRN-ISR" and s["as_of"] == datetime(2024, 10, 2, tzinfo=UTC))
+    top = [(t["source"], t["target"], t["cameo_code"], t["modality"], round(t["weight"], 2), t["num_sources"])
+           for t in snap["top_events"]]
+    assert top == [("IRN", "ISR", "195", "ASSERTED", -26.12, 250), ("IRN", "ISR", "13", "ASSERTED", -13.32, 125),
+                   ("ISR", "IRN", "13", "ASSERTED", -12.02, 125)]
+    decayed = math.fsum(t["weight"] for t in snap["top_events"])
+    assert (round(decayed, 2), round(-decayed - snap["tension_score"], 2)) == (-51.46, 1.05)
+    assert (snap["tension_score"], snap["tension_index"], snap["level"]) == (50.409146, 63.5119, "SEVERE")
+    readme = (PACKAGE_ROOT / "README.md").read_text(encoding="utf-8")
+    for text in ("| 0.855 | 250 outlets → 2.5 | 1.25 | 3.125 | −26.12 |", "| 0.9 | 125 → 2.5 | 1 | 2.5 | −13.32 |",
+                 "| 0.812 | 125 → 2.5 | 1 | 2.5 | −12.02 |", "Together −51.46, less 1.05 of the dyad's verbal routine: score 50.41",
+                 "100 × (1 − e^(−50.41/50)) = 63.51, level **SEVERE**"):
+        assert text in readme, text
