@@ -76,6 +76,7 @@ def run_worker(settings: Settings, loglevel: str | None) -> None:
     app = create_app(settings)
     pipeline = build_topology(app, settings)
     install_task_dump(app)
+    install_log_throttle(app)
     runner = Worker(app, loglevel=loglevel or settings.app.log_level, quiet=True)
     # faust's start-up spinner sets the root logger to DEBUG so that it sees every record:
     # aiokafka and faust then build a debug record per message sent (about 4 % of the CPU).
@@ -207,6 +208,19 @@ def install_task_dump(app: Any) -> None:
     @app.task
     async def _install() -> None:
         asyncio.get_running_loop().add_signal_handler(signal.SIGUSR2, dump_tasks)
+
+
+
+def install_log_throttle(app: Any) -> None:
+    """Repeated connection errors (a broker outage) become one line with a count every 5 s.
+
+    Installed once the worker runs: faust sets up its log handlers when it starts.
+    """
+    from streams.logthrottle import install
+
+    @app.task
+    async def _throttle() -> None:
+        install(5.0)
 
 
 COMMANDS = [worker]
