@@ -118,15 +118,16 @@ def test_api_bodies_errors_metrics_and_stream(make_settings: Callable[..., Setti
     assert on_topic, "the sample's September 2022 escalation should change a level"
     expected_alerts = sorted(on_topic.values(), key=lambda a: (a["as_of"], a["dyad"], a["revision"]), reverse=True)
     # A record is superseded when a later one for its (dyad, as_of) has a higher correction.
-    newest = {}
+    top_correction: dict[tuple[str, Any], int] = {}
     for a in on_topic.values():
-        newest[(a["dyad"], a["as_of"])] = max(newest.get((a["dyad"], a["as_of"]), 0), a["correction"])
+        step = (a["dyad"], a["as_of"])
+        top_correction[step] = max(top_correction.get(step, 0), a["correction"])
     status, body = get(settings, "/api/alerts?limit=500")
     assert status == 200
     assert body["alerts"] == [to_jsonable({
         "alert_id": a["alert_id"], "dyad": a["dyad"], "as_of": a["as_of"], "from_level": a["from_level"],
         "to_level": a["to_level"], "revision": a["revision"], "status": a["status"], "replaces": a["replaces"],
-        "correction": a["correction"], "superseded": a["correction"] < newest[(a["dyad"], a["as_of"])],
+        "correction": a["correction"], "superseded": a["correction"] < top_correction[(a["dyad"], a["as_of"])],
         "tension_index": a["snapshot"]["tension_index"],
         "provisional": a["snapshot"]["provisional"], "top_events": a["snapshot"]["top_events"]}) for a in expected_alerts]
 
