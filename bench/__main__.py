@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-MODULES = ["engine", "replay", "tagger", "ceiling", "e2e", "scale", "memory"]
+MODULES = ["codec", "engine", "replay", "tagger", "ceiling", "e2e", "scale", "memory"]
 
 
 def main(argv: list[str]) -> int:

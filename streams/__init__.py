@@ -4,4 +4,4 @@ News articles and GDELT rows flow through Apache Kafka; faust agents code them i
 events between watched actors and keep event-time escalation indicators per dyad.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

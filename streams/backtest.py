@@ -30,10 +30,10 @@ from streams.errors import InputError
 from streams.indicators import batch_indicators
 from streams.indicators.levels import LEVELS
 from streams.records import utc
-from streams.settings import PACKAGE_ROOT, Settings
+from streams.settings import Settings, resource_dir
 from streams.tagging import Tagger
 
-TIMELINE = PACKAGE_ROOT / "samples" / "timeline.yaml"
+TIMELINE = resource_dir("samples") / "timeline.yaml"
 #: How soon after the reported date the indicator must react (reports lag events by a day).
 REACTION = timedelta(days=3)
 #: The smallest climb of the 0-100 index that counts as a visible rise.

@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from streams.errors import BrokerError
-from streams.settings import PACKAGE_ROOT, Secret, Settings
+from streams.settings import Secret, Settings, resource_dir
 
 #: Main classes of the broker jar (checked against kafka_2.13-4.3.1.jar).
 BROKER_MAIN = "kafka.Kafka"
@@ -612,10 +612,11 @@ class LocalBroker:
 
     def _resource(self, relative: str) -> Path:
         """A file of ``tools/kafka``: in the project root, else beside the package."""
-        for candidate in (self.settings.path(relative), PACKAGE_ROOT / relative):
+        own = resource_dir("tools/kafka") / Path(relative).relative_to("tools/kafka")
+        for candidate in (self.settings.path(relative), own):
             if candidate.is_file():
                 return candidate
-        raise BrokerError(f"{relative} not found in {self.settings.root} or {PACKAGE_ROOT}")
+        raise BrokerError(f"{relative} not found in {self.settings.root} or {own.parent}")
 
     def _java(self) -> str:
         java_home = os.environ.get("JAVA_HOME")

@@ -47,9 +47,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from streams.commands import broker, demo, offline, offline_tag, reconcile, replay, tail, worker
+    from streams.commands import broker, demo, offline, offline_tag, reconcile, replay, schemas, tail, worker
 
-    for module in (broker, demo, offline, offline_tag, reconcile, replay, tail, worker):
+    for module in (broker, demo, offline, offline_tag, reconcile, replay, schemas, tail, worker):
         for command in module.COMMANDS:
             cli.add_command(command)
 

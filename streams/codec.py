@@ -15,109 +15,97 @@ Timestamps (``timestamp-millis``) are timezone-aware UTC ``datetime`` objects in
 from __future__ import annotations
 
 import io
-import json
 import os
-import struct
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import avro.errors
-import avro.io
-import avro.schema
+import fastavro
+import fastavro.validation
 
+from streams.avro_schemas import RecordSchema, load_schemas
+from streams.avro_writer import Unsupported, compile_writer
 from streams.errors import SchemaError
-from streams.settings import PACKAGE_ROOT
+from streams.settings import resource_dir
 
 MAGIC = b"\xc3\x01"
 HEADER_SIZE = 10
 
+#: What fastavro's reader raises on a body that is cut short, has a bad union or enum index, an
+#: absurd length or invalid UTF-8 (its C reader has no exception class of its own).
+_READ_ERRORS = (EOFError, ValueError, IndexError, KeyError, TypeError, OverflowError, MemoryError, UnicodeDecodeError)
+
 
 class SchemaRegistry:
-    """The named record schemas of one folder, by name and by fingerprint."""
+    """The named record schemas of one folder, by name and by fingerprint.
+
+    ``by_fingerprint`` holds each schema's specification fingerprint and, for topics written
+    by geotension 0.1.x, its legacy one (see :mod:`streams.avro_schemas`); writers use only
+    the specification's.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.by_name: dict[str, avro.schema.RecordSchema] = {}
-        self.by_fingerprint: dict[bytes, tuple[str, avro.schema.RecordSchema]] = {}
-        self._writers: dict[str, avro.io.DatumWriter] = {}
-        self._readers: dict[bytes, avro.io.DatumReader] = {}
-        self._compiled: dict[str, Any] = {}
-        self._fast_readers: dict[bytes, Any] = {}
-        self._load()
-
-    def _load(self) -> None:
-        files = sorted(self.folder.glob("*.avsc"))
-        if not files:
-            raise SchemaError(f"{self.folder}: no .avsc schema files found")
-        pending: dict[Path, Any] = {}
-        for path in files:
-            try:
-                pending[path] = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise SchemaError(f"{path}: not a JSON schema ({exc})") from exc
-        names = avro.schema.Names()
-        # Schemas refer to each other by full name; parse until every reference resolves.
-        while pending:
-            progressed = False
-            errors: dict[Path, str] = {}
-            for path, doc in list(pending.items()):
-                trial = avro.schema.Names(default_namespace=names.default_namespace)
-                trial.names = dict(names.names)
-                try:
-                    avro.schema.make_avsc_object(doc, trial)
-                except avro.errors.SchemaParseException as exc:
-                    errors[path] = str(exc)
-                    continue
-                parsed = avro.schema.make_avsc_object(doc, names)
-                if not isinstance(parsed, avro.schema.RecordSchema):
-                    raise SchemaError(f"{path}: top-level schema must be a record")
-                self.by_name[parsed.name] = parsed
-                self.by_fingerprint[parsed.fingerprint("CRC-64-AVRO")] = (parsed.name, parsed)
-                del pending[path]
-                progressed = True
-            if not progressed:
-                path, why = next(iter(errors.items()))
-                raise SchemaError(f"{path}: {why}")
+        self.by_name: dict[str, RecordSchema] = load_schemas(folder)
+        self.by_fingerprint: dict[bytes, tuple[str, RecordSchema]] = {}
+        for schema in self.by_name.values():
+            self.by_fingerprint[schema.fingerprint] = (schema.name, schema)
+        for schema in self.by_name.values():
+            self.by_fingerprint.setdefault(schema.legacy_fingerprint, (schema.name, schema))
+        self._encoders: dict[str, Callable[[Mapping[str, Any]], bytes]] = {}
 
     def fingerprint(self, name: str) -> bytes:
-        """The 8-byte CRC-64-AVRO fingerprint of a schema's parsing canonical form."""
-        return self.schema(name).fingerprint("CRC-64-AVRO")
+        """The 8-byte CRC-64-AVRO fingerprint of a schema's Parsing Canonical Form."""
+        return self.schema(name).fingerprint
 
-    def schema(self, name: str) -> avro.schema.RecordSchema:
+    def schema(self, name: str) -> RecordSchema:
         """A record schema by its (short) name."""
         try:
             return self.by_name[name]
         except KeyError:
             raise SchemaError(f"unknown schema `{name}` (known: {', '.join(sorted(self.by_name))})") from None
 
-    def encode(self, name: str, record: Mapping[str, Any]) -> bytes:
-        """Single-object encode ``record`` with schema ``name``.
+    def encoder(self, name: str) -> Callable[[Mapping[str, Any]], bytes]:
+        """``encode(record) -> bytes``: single-object encoding with schema ``name``.
 
-        Uses a writer compiled from the schema (``streams.avro_fast``, byte-identical and much
-        faster); anything it cannot write goes through :meth:`encode_reference`, which
-        validates and raises :class:`SchemaError` naming the schema.
+        The compiled writer of :mod:`streams.avro_writer` does the work; a record it cannot
+        write goes through :meth:`encode_reference`, which explains or writes it.
         """
-        encoder = self._compiled.get(name)
-        if encoder is None:
-            from streams.avro_fast import compile_encoder
+        encode = self._encoders.get(name)
+        if encode is not None:
+            return encode
+        schema = self.schema(name)
+        header = MAGIC + schema.fingerprint
+        try:
+            write = compile_writer(schema.standalone)
+        except Unsupported:
+            def encode(record: Mapping[str, Any]) -> bytes:
+                return self.encode_reference(name, record)
+        else:
+            def encode(record: Mapping[str, Any]) -> bytes:
+                out = bytearray(header)
+                try:
+                    write(record, out)
+                except Exception:  # noqa: BLE001 - fastavro decides and explains
+                    return self.encode_reference(name, record)
+                return bytes(out)
+        self._encoders[name] = encode
+        return encode
 
-            encoder = self._compiled[name] = compile_encoder(self, name)
-        return encoder(record)
+    def encode(self, name: str, record: Mapping[str, Any]) -> bytes:
+        """Single-object encode ``record`` with schema ``name``."""
+        return self.encoder(name)(record)
 
     def encode_reference(self, name: str, record: Mapping[str, Any]) -> bytes:
-        """Single-object encode with the reference ``avro`` writer (validating, slow)."""
+        """Single-object encode with fastavro after validating (slower; names what is wrong)."""
         schema = self.schema(name)
-        writer = self._writers.get(name)
-        if writer is None:
-            writer = self._writers[name] = avro.io.DatumWriter(schema)
-        buffer = io.BytesIO()
-        buffer.write(MAGIC)
-        buffer.write(schema.fingerprint("CRC-64-AVRO"))
         try:
-            writer.write(record, avro.io.BinaryEncoder(buffer))
-        except (avro.errors.AvroException, TypeError, ValueError, AttributeError) as exc:
+            fastavro.validation.validate(record, schema.parsed, raise_errors=True)
+            buffer = io.BytesIO()
+            buffer.write(MAGIC + schema.fingerprint)
+            fastavro.schemaless_writer(buffer, schema.parsed, record)
+        except Exception as exc:  # noqa: BLE001 - fastavro's errors have no common class
             raise SchemaError(f"record does not match schema `{name}`: {_short(exc)}") from exc
         return buffer.getvalue()
 
@@ -136,25 +124,11 @@ class SchemaRegistry:
         name, schema = found
         if expect is not None and name != expect:
             raise SchemaError(f"expected a `{expect}` record, got `{name}`")
-        fast = self._fast_readers.get(fingerprint, False)
-        if fast is False:
-            from streams.avro_fast import compile_decoder
-
-            fast = self._fast_readers[fingerprint] = compile_decoder(schema)
-        if fast is not None:
-            try:
-                return name, fast(bytes(data), HEADER_SIZE)
-            except Exception:  # noqa: BLE001 - the reference reader decides and explains
-                pass
-        reader = self._readers.get(fingerprint)
-        if reader is None:
-            reader = self._readers[fingerprint] = avro.io.DatumReader(schema)
         buffer = io.BytesIO(data)
         buffer.seek(HEADER_SIZE)
         try:
-            record = reader.read(avro.io.BinaryDecoder(buffer))
-        except (avro.errors.AvroException, EOFError, struct.error, UnicodeDecodeError, ValueError,
-                OverflowError, IndexError, TypeError) as exc:
+            record = fastavro.schemaless_reader(buffer, schema.parsed, None)
+        except _READ_ERRORS as exc:
             raise SchemaError(f"`{name}` body is truncated or malformed: {_short(exc)}") from exc
         if buffer.tell() != len(data):
             raise SchemaError(f"`{name}` body has {len(data) - buffer.tell()} trailing bytes")
@@ -169,9 +143,9 @@ def _short(exc: BaseException) -> str:
 
 
 def schema_dir() -> Path:
-    """``$GEOTENSION_SCHEMA_DIR`` or the project's ``schemas/`` folder."""
+    """``$GEOTENSION_SCHEMA_DIR``, else the project's ``schemas/`` (bundled in an installed package)."""
     env = os.environ.get("GEOTENSION_SCHEMA_DIR")
-    return Path(env) if env else PACKAGE_ROOT / "schemas"
+    return Path(env) if env else resource_dir("schemas")
 
 
 @lru_cache(maxsize=4)

@@ -27,9 +27,9 @@ from streams.codec import default_registry
 from streams.errors import InputError, TensionError
 from streams.lag import read_all, wait_caught_up
 from streams.records import article_from_mapping, format_time
-from streams.settings import PACKAGE_ROOT, TOPIC_KEYS, Settings
+from streams.settings import TOPIC_KEYS, Settings, resource_dir
 
-SAMPLE = PACKAGE_ROOT / "samples" / "articles.jsonl"
+SAMPLE = resource_dir("samples") / "articles.jsonl"
 LEVEL_ORDER = ("CALM", "ELEVATED", "HIGH", "SEVERE", "CRITICAL")
 
 

@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from streams.avro_fast import compile_encoder
 from streams.codec import default_registry
 from streams.errors import InputError, TensionError
 from streams.replay import Sink, Stats
@@ -63,7 +62,7 @@ class FeedIngester:
         self.sink = Sink(settings, dry_run, self.stats)
         self.sink.check_topic(self.topic)
         self.next_due = {url: 0.0 for url in self.urls}
-        self.encode = compile_encoder(default_registry(), "NewsArticle")
+        self.encode = default_registry().encoder("NewsArticle")
 
     def poll(self, now: float | None = None) -> PollReport:
         """Poll every feed that is due at ``now`` (monotonic seconds); all of them by default."""

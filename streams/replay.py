@@ -20,7 +20,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from streams.avro_fast import compile_encoder
 from streams.codec import default_registry
 from streams.errors import InputError, ReplayError, TensionError
 from streams.files import STDIN_LABEL, is_dash, sniff_stdin
@@ -406,7 +405,7 @@ def replay(
     selection = options.selection
     topics = {"article": options.topic or settings.topic("news_raw"), "gdelt": options.topic or settings.topic("gdelt_raw")}
     sink = Sink(settings, options.dry_run, stats)
-    encode_article = compile_encoder(registry, "NewsArticle")
+    encode_article = registry.encoder("NewsArticle")
     try:
         for entry in items:
             stats.read += 1

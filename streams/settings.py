@@ -37,7 +37,20 @@ from streams.durations import parse_duration
 from streams.errors import ConfigError
 
 ENV_PREFIX = "GEOTENSION_"
+#: The source checkout's top level (config/, schemas/, samples/, tools/ beside the package).
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+#: Where an installed package (wheel or ``pip install .``) carries copies of those folders; the
+#: build step in setup.py puts them there, so the top-level folders stay the only source.
+BUNDLED_ROOT = Path(__file__).resolve().parent / "_bundled"
+
+
+def resource_dir(name: str) -> Path:
+    """One of the project's own folders (``config``, ``schemas``, ``samples``, ``tools/kafka``).
+
+    The copy bundled in an installed package when there is one, else the source checkout's.
+    """
+    bundled = BUNDLED_ROOT / name
+    return bundled if bundled.is_dir() else PACKAGE_ROOT / name
 
 
 class Secret(str):
@@ -253,14 +266,14 @@ TOPIC_KEYS = ("news_raw", "gdelt_raw", "events", "indicators", "alerts", "deadle
 
 
 def default_config_dir() -> Path:
-    """``$GEOTENSION_CONFIG_DIR``, else ``config/`` in the working directory, else beside the package."""
+    """``$GEOTENSION_CONFIG_DIR``, else ``config/`` in the working directory, else the project's own."""
     env = os.environ.get(ENV_PREFIX + "CONFIG_DIR")
     if env:
         return Path(env).expanduser().resolve()
     cwd = Path.cwd() / "config"
     if (cwd / "pipeline.yaml").is_file():
         return cwd.resolve()
-    return PACKAGE_ROOT / "config"
+    return resource_dir("config")
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -289,7 +302,8 @@ class _StrictLoader(yaml.SafeLoader):
 #: Top-level sections of actors.yaml and events.yaml the tagger reads; any other key is a typo
 #: that would otherwise switch a section off silently. A new section is added here with its reader.
 ACTORS_KEYS = frozenset({"version", "watched", "relevant_non_state", "kinds", "actors"})
-EVENTS_KEYS = frozenset({"version", "events", "modality", "agent_markers", "suppress", "topics", "languages"})
+EVENTS_KEYS = frozenset({"version", "events", "modality", "agent_markers", "suppress", "topics", "languages",
+                         "backer_markers"})
 #: Modalities of TaggedEvent (schemas/TaggedEvent.avsc); indicators.yaml weighs each.
 MODALITY_NAMES = frozenset({"ASSERTED", "CLAIMED", "ATTRIBUTED", "ALLEGED", "DENIED", "THREATENED", "HYPOTHETICAL"})
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
@@ -354,7 +368,10 @@ def load_settings(config_dir: Path | str | None = None, env: Mapping[str, str] |
     kafka = dataclasses.replace(built.kafka, sasl_password=Secret(environ.get(ENV_PREFIX + "KAFKA_SASL_PASSWORD", "")))
     return Settings(
         config_dir=cdir,
-        root=cdir.parent,
+        # State (.kafka, .geotension, relative paths) lives beside the config folder, except for
+        # the installed package's own config: that is read-only package data, so the working
+        # directory holds the state, as it would for any command-line tool.
+        root=Path.cwd().resolve() if cdir.is_relative_to(BUNDLED_ROOT) else cdir.parent,
         kafka=kafka,
         local_broker=built.local_broker,
         topics=built.topics,

@@ -20,7 +20,7 @@ def config_option(func: F) -> F:
         type=click.Path(file_okay=False, path_type=str),
         envvar="GEOTENSION_CONFIG_DIR",
         show_envvar=True,
-        help="Folder with pipeline.yaml, actors.yaml, events.yaml, indicators.yaml.",
+        help="Folder with pipeline.yaml, actors.yaml, events.yaml, scale.yaml, indicators.yaml, dashboard.yaml.",
     )(func)
 
 

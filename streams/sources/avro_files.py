@@ -9,12 +9,14 @@ Positions are ``file:#n`` (the n-th record, 1-based): container files have no li
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import avro.datafile
 import avro.io
+import avro.schema
 import fastavro
 
 from streams.codec import default_registry
@@ -63,10 +65,10 @@ def read_avro_stream(handle: IO[bytes], name: str) -> Iterator[Item | Bad]:
 
 def write_avro(path: Path, records: Iterable[dict[str, Any]], codec: str = "deflate") -> int:
     """Write NewsArticle records to a container file with the project's schema; returns the count."""
-    schema = default_registry().schema("NewsArticle")
+    schema = default_registry().schema("NewsArticle").standalone
     count = 0
     with path.open("wb") as handle:
-        writer = avro.datafile.DataFileWriter(handle, avro.io.DatumWriter(), schema, codec=codec)
+        writer = avro.datafile.DataFileWriter(handle, avro.io.DatumWriter(), avro.schema.parse(json.dumps(schema)), codec=codec)
         for record in records:
             writer.append(record)
             count += 1

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from streams.errors import TaggingError
+from streams.tagging import markers
 from streams.tagging.gazetteer import Gazetteer, Mention
 from streams.tagging.goldstein import GoldsteinTable, quad_class
 from streams.tagging.language import detect_language
@@ -25,6 +26,7 @@ from streams.tagging.normalize import clean, fold, needs_clean
 from streams.tagging.phrases import Match, Scanner
 from streams.tagging.roles import HOW_CONFIDENCE, Roles, assign, phrase_ends
 from streams.tagging.rules import Rules
+from streams.tagging.scale import ScaleCues
 from streams.tagging.sentences import Token, split_sentences, tokenize
 
 # What _analyse keeps of a sentence: tokens, mentions, triggers, topic words, phrase starts.
@@ -48,14 +50,16 @@ class Tagger:
         events: Mapping[str, Any],
         goldstein: GoldsteinTable,
         max_body_chars: int = DEFAULT_MAX_BODY_CHARS,
+        scale: ScaleCues | None = None,
     ) -> None:
         self.goldstein = goldstein
+        self.scale = scale
         self.rules = Rules(events, goldstein.__contains__)
         self.gazetteer = Gazetteer(actors, self.rules.glued_prefixes)
         # One pass per sentence finds where any phrase list may match (order: see _analyse).
         r = self.rules
         self.scanner = Scanner([self.gazetteer.index, r.topics, r.suppress, r.triggers, r.agents, r.cues, r.reporting,
-                                r.according])
+                                r.according, r.backers])
         self.max_body_chars = max_body_chars
         self._code_facts: dict[str, tuple[int, float]] = {}  # CAMEO code → QuadClass, Goldstein
         self.ruleset_version = f"actors:{_digest(actors)}+events:{_digest(events)}"
@@ -64,7 +68,8 @@ class Tagger:
     def from_settings(cls, settings: Any) -> Tagger:
         """Build from loaded settings (``streams.settings.load_settings()``)."""
         table = GoldsteinTable.load(settings.config_dir / "goldstein_cameo.csv")
-        return cls(settings.actors, settings.events, table, settings.tagging.max_body_chars)
+        return cls(settings.actors, settings.events, table, settings.tagging.max_body_chars,
+                   ScaleCues.load(settings.config_dir / "scale.yaml"))
 
     # ------------------------------------------------------------------ public
     def tag(self, article: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -125,7 +130,7 @@ class Tagger:
         for pos, buckets in hits.positions:
             named.setdefault(bisect_right(starts, pos) - 1, set()).update(buckets)
         other = {bisect_right(starts, pos) - 1 for pos, _ in others if pos < spans[-1][1]}
-        analysed: dict[int, Parts | None] = {k: self._analyse(full[spans[k][0]:spans[k][1]]) for k in sorted(named)
+        analysed: dict[int, Parts | None] = {k: self._analyse(full[spans[k][0]:spans[k][1]], lang) for k in sorted(named)
                                               if len(named[k]) >= 2 or k in other}
         topic_only = [k for k in named if analysed.get(k) is None]
         cache: list[str | None] = []
@@ -149,16 +154,21 @@ class Tagger:
                 if key not in seen:
                     seen.add(key)
                     out.append(event)
+        if self.scale is not None:
+            for event in out:
+                self.scale.mark(event)  # evidence of scale ("barrage"): see streams/tagging/scale.py
         return out
 
     # ------------------------------------------------------------------ steps
-    def _analyse(self, text: str) -> Parts | None:
+    def _analyse(self, text: str, lang: str = "") -> Parts | None:
         """Tokens, mentions, triggers, topic words and phrase starts of one sentence; None if out of scope."""
         if not text:
             return None
         tokens = tokenize(fold(text), text)
         if not tokens:
             return None
+        if lang in self.rules.lemmatiser.languages:  # only the few sentences that get this far
+            tokens = self.rules.lemmatiser.apply(tokens, lang)
         starts = self.scanner.starts(tokens)
         mentions = self.gazetteer.mentions(tokens, text, starts[0])
         if not mentions:
@@ -169,6 +179,12 @@ class Tagger:
             # before it and takes no part in the sentence's acts.
             mentions = [m for k, m in enumerate(mentions)
                         if k == 0 or not _APPOSITIVE.fullmatch(text, mentions[k - 1].end, m.start)]
+        if len(mentions) > 1:
+            mentions = markers.without_datelines(mentions, text)
+            mentions = markers.without_negated(mentions, tokens, rules.anti.get(lang, ()))
+            if starts[8]:
+                mentions = markers.without_backers(mentions, rules.backers.find_all(tokens, starts[8]), tokens,
+                                                   rules.passive_aux.get(lang, rules.all_passive_aux))
         if starts[7]:
             # "According to Rama, ...": the actor named right after reports; it takes no part.
             speakers = {next((m.first for m in mentions if a.last <= m.first <= a.last + 2), -1)
@@ -211,6 +227,10 @@ class Tagger:
             return []
         rules = self.rules
         agents = rules.agents.find_all(tokens, starts[4])
+        if lang in rules.agent_prefixes:
+            agents = sorted(agents + markers.prefix_agents(mentions, rules.agent_prefixes[lang]))
+        if lang in rules.attribution:
+            agents = sorted(agents + markers.attribution_agents(mentions, tokens, *rules.attribution[lang]))
         cues = rules.cues.find_all(tokens, starts[5]) + rules.according.find_all(tokens, starts[7])
         reporting = rules.reporting.find_all(tokens, starts[6])
         passive_aux = rules.passive_aux.get(lang, rules.all_passive_aux)
@@ -218,7 +238,7 @@ class Tagger:
         answers = phrase_ends(tokens, rules.cause_markers) if rules.cause_markers else []
         coded = assign(tokens, text, mentions, triggers, agents, passive_aux, lang in rules.sov_languages, rules.verb_endings,
                        rules.genitive.get(lang, frozenset()), rules.prepositions, lang in rules.postnominal,
-                       answers)
+                       answers, rules.ezafe_objects.get(lang, frozenset()))
         # "in May", "May 2024": the month is no hedge (the modal verb is never capitalised mid-sentence).
         cues = [c for c in cues if not (c.first > 0 and tokens[c.first].orig == "May")]
         sentence_topic = _topic(topics)

@@ -54,6 +54,7 @@ class Mention(NamedTuple):
     text: str
     alias: Alias
     actor: Actor  # alias.actor, kept at hand for the role rules
+    glued: str = ""  # one-letter words glued before the name (Hebrew "מ" = from, "ל" = to)
 
 
 def _fail(key: str, why: str) -> ConfigError:
@@ -146,7 +147,7 @@ class Gazetteer:
         out = []
         for m in self.index.find_all(tokens, starts):
             start, end = tokens[m.first].start, tokens[m.last - 1].end
-            out.append(Mention(m.first, m.last, start, end, text[start:end], m.payload, m.payload.actor))
+            out.append(Mention(m.first, m.last, start, end, text[start:end], m.payload, m.payload.actor, m.glued))
         return out
 
     def may_be_relevant(self, text: str) -> bool:

@@ -6,6 +6,10 @@ gap (``...``, up to :data:`MAX_GAP` words; ``...6``, up to 6, for verb-final lan
 the object sits between the parts of a phrase). Phrases are indexed by their first word, so
 matching costs a dictionary lookup per token plus work bounded by the phrase lengths: linear in
 the text, unlike a large regular-expression alternation.
+
+A word matches a token by its folded form or by its lemma (``Token.lemma``, filled by
+``lemma.py`` for the sentences that are analysed): with each phrase also indexed under the
+lemmas of its words (``Rules``), "حمله" listed once matches "حملات", "dëbo*" matches "dëbuan".
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ class Match(NamedTuple):
     first: int
     last: int
     payload: Any
+    glued: str = ""  # the one-letter prefixes taken off the first word (Hebrew "מ" of "מאיראן")
 
 
 def parse_phrase(text: str, cased: bool = False) -> tuple[Element, ...]:
@@ -72,7 +77,7 @@ class PhraseIndex:
         self._prefix_heads: set[str] = set()  # first three letters of every prefix phrase
         self._glued = glued_prefixes
         self._cache: dict[str, list[tuple[tuple[Element, ...], Any]]] = {}
-        self._expanded_cache: dict[str, list[tuple[tuple[Element, ...], Any, str | None]]] = {}
+        self._expanded_cache: dict[str, list[tuple[tuple[Element, ...], Any, str | None, str]]] = {}
 
     def add(self, elements: tuple[Element, ...], payload: Any) -> None:
         """Index one parsed phrase (empty phrases are ignored)."""
@@ -117,19 +122,20 @@ class PhraseIndex:
                 return rest in self._exact or rest[:3] in self._prefix_heads
         return False
 
-    def _expanded(self, word: str) -> list[tuple[tuple[Element, ...], Any, str | None]]:
+    def _expanded(self, word: str) -> list[tuple[tuple[Element, ...], Any, str | None, str]]:
         """Phrases that may start at a token spelled ``word`` (glued one-letter prefixes
         stripped too), each with the original spelling its first word needs (acronyms), in
-        the order :meth:`match_at` tries them. Cached: a word's list never changes."""
+        the order :meth:`match_at` tries them, and the prefix letters taken off. Cached: a
+        word's list never changes."""
         found = self._expanded_cache.get(word)
         if found is not None:
             return found
-        variants: list[tuple[str, bool]] = [(word, False)]
+        variants: list[tuple[str, str]] = [(word, "")]
         if self._glued:
             k = 0
             while k < 2 and len(word) - k > 2 and word[k] in self._glued:
                 k += 1
-                variants.append((word[k:], True))
+                variants.append((word[k:], word[:k]))
         found = []
         for variant, stripped in variants:
             for elements, payload in self._candidates(variant):
@@ -137,9 +143,9 @@ class PhraseIndex:
                 if first_kind == CASED:
                     if stripped:
                         continue  # an acronym is never written with a glued prefix
-                    found.append((elements, payload, first_word))
+                    found.append((elements, payload, first_word, ""))
                 else:
-                    found.append((elements, payload, None))
+                    found.append((elements, payload, None, stripped))
         if len(self._expanded_cache) > 50_000:  # bounded memory, as in _candidates
             self._expanded_cache.clear()
         self._expanded_cache[word] = found
@@ -149,14 +155,18 @@ class PhraseIndex:
         """The longest phrase starting at token ``i`` (glued one-letter prefixes tried too)."""
         best_end = -1
         best_payload: Any = None
+        best_glued = ""
         token = tokens[i]
-        for elements, payload, orig in self._expanded(token.norm):
+        candidates = self._expanded(token.norm)
+        if token.lemma != token.norm:
+            candidates = candidates + [c for c in self._expanded(token.lemma) if c[3] == ""]
+        for elements, payload, orig, glued in candidates:
             if orig is not None and token.orig != orig:
                 continue
             end = i + 1 if len(elements) == 1 else _match_rest(elements, 1, tokens, i + 1)
             if end is not None and end > best_end:
-                best_end, best_payload = end, payload
-        return Match(i, best_end, best_payload) if best_end >= 0 else None
+                best_end, best_payload, best_glued = end, payload, glued
+        return Match(i, best_end, best_payload, best_glued) if best_end >= 0 else None
 
     def find_all(self, tokens: Sequence[Token], starts: Sequence[int] | None = None) -> list[Match]:
         """Non-overlapping matches, left to right, longest at each position.
@@ -166,7 +176,7 @@ class PhraseIndex:
         """
         if starts is None:
             may = self.may_start
-            starts = [i for i, t in enumerate(tokens) if may(t.norm)]
+            starts = [i for i, t in enumerate(tokens) if may(t.norm) or (t.lemma != t.norm and may(t.lemma))]
         out: list[Match] = []
         last = 0
         for i in starts:
@@ -197,21 +207,32 @@ class Scanner:
         for i, tok in enumerate(tokens):
             ids = memo.get(tok.norm)
             if ids is None:
-                ids = tuple(k for k, index in enumerate(self.indexes) if index.may_start(tok.norm))
-                if len(memo) > 50_000:
-                    memo.clear()
-                memo[tok.norm] = ids
+                ids = self._ids(tok.norm)
+            if tok.lemma != tok.norm:
+                more = memo.get(tok.lemma)
+                if more is None:
+                    more = self._ids(tok.lemma)
+                if more:
+                    ids = tuple(sorted(set(ids) | set(more)))
             for k in ids:
                 out[k].append(i)
         return out
 
 
+    def _ids(self, word: str) -> tuple[int, ...]:
+        ids = tuple(k for k, index in enumerate(self.indexes) if index.may_start(word))
+        if len(self._memo) > 50_000:
+            self._memo.clear()
+        self._memo[word] = ids
+        return ids
+
+
 def _word_ok(element: Element, token: Token) -> bool:
     kind, word = element
     if kind == EXACT:
-        return token.norm == word
+        return token.norm == word or token.lemma == word
     if kind == PREFIX:
-        return token.norm.startswith(word)
+        return token.norm.startswith(word) or token.lemma.startswith(word)
     return token.orig == word
 
 

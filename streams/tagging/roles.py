@@ -21,6 +21,8 @@ Rules, in the order they are tried (each records how it decided, which sets conf
   Israel") names who did the answered act, not who answers. The actor an agent marker
   introduces is no subject of a reaction after it ("… by Hamas gunmen **and expressed**
   solidarity").
+* Persian possessive agents: "حمله ارتش اسرائیل به مواضع سپاه" — the actor right after an act
+  noun did it when a preposition (به, علیه) then names what it hit (``languages.fa.ezafe_objects``).
 * SOV (Persian): with the verb last, the first actor of the clause acts on the next one.
 * coordination: "Albania blames Iran …, **cuts** ties" reuses the previous trigger's source;
   actors listed together share a role ("**Albania, Israel and the United States** condemned
@@ -98,12 +100,14 @@ def assign(
     prepositions: frozenset[str] = frozenset(),
     postnominal: bool = False,
     cause_ends: Sequence[int] = (),
+    ezafe: frozenset[str] = frozenset(),
 ) -> list[Roles]:
     """Source and target for every trigger that has both (see module docstring)."""
     out: list[Roles] = []
     barriers = clause_barriers(tokens, text)
     n = len(tokens)
     previous: Roles | None = None
+    possessors: dict[int, Mention] = {}  # acts coded on no actor, by where they start: who did them
     act_starts = {t.first for t in triggers if t.payload.act}
     reaction_ends = [t.last for t in triggers if t.payload.reaction]
     # The actor an agent marker introduces ("the attack on Israel by Hamas gunmen") did the act
@@ -164,6 +168,15 @@ def assign(
         if roles is None and genitive and right and right[0].first == trig.last + 1 and tokens[trig.last].norm in genitive:
             # Albanian "sulmi i Iranit ndaj Izraelit": the attack *of* Iran against Israel.
             roles = _pair(trig, right[0], right[1:], "direct")
+        if roles is None and ezafe and etype.act:
+            possessor = _ezafe_agent(trig, right, tokens, ezafe, prepositions)
+            if possessor is not None:
+                roles = _by_ezafe(trig, possessor, right, tokens, ezafe)
+                if roles is None:
+                    # "حمله هوایی اسرائیل به غزه": Israel's act on no actor; nobody else did it,
+                    # and a reaction to it is aimed at Israel.
+                    possessors[trig.first] = possessor
+                    continue
         if roles is None and etype.act and _reacted_to(trig, reaction_ends, mentions):
             continue  # "condemned the attack on Israel": whoever attacked is not named
         if (roles is None and etype.act and _reacted_to(trig, cause_ends, mentions)
@@ -186,10 +199,11 @@ def assign(
                 # The object of a reaction ("condemns Hamas attack, stands with Israel") is no
                 # clause of its own: a verb joined after it shares the reaction's subject.
                 previous = roles
-    return _aim_reactions(out, triggers, mentions) if reaction_ends else out
+    return _aim_reactions(out, triggers, mentions, possessors) if reaction_ends else out
 
 
-def _aim_reactions(coded: list[Roles], triggers: Sequence[Match], mentions: Sequence[Mention]) -> list[Roles]:
+def _aim_reactions(coded: list[Roles], triggers: Sequence[Match], mentions: Sequence[Mention],
+                   possessors: Mapping[int, Mention] | None = None) -> list[Roles]:
     """A reaction to an act is aimed at whoever did the act: "Albania condemned the attack on
     Israel by Iran" is Albania against Iran, not against Israel; with the act's actor unnamed
     ("condemned the attack on Israel") it is aimed at no actor of the sentence."""
@@ -206,9 +220,10 @@ def _aim_reactions(coded: list[Roles], triggers: Sequence[Match], mentions: Sequ
                             and t.last <= trig.first), None)
             if act is not None:
                 done = by_act.get(act.first)
-                if done is None or done.source.actor.bucket == roles.source.actor.bucket:
+                actor = done.source if done is not None else (possessors or {}).get(act.first)
+                if actor is None or actor.actor.bucket == roles.source.actor.bucket:
                     continue
-                roles = Roles(trig, roles.source, done.source, roles.how)
+                roles = Roles(trig, roles.source, actor, roles.how)
         out.append(roles)
     return out
 
@@ -308,7 +323,9 @@ def _pair(trig: Match, source: Mention, targets: Sequence[Mention], how: str) ->
 def _by_agent(trig: Match, left: list[Mention], right: list[Mention], agents: Sequence[Match], hi: int,
               triggers: Sequence[Match] = (), cause_ends: Sequence[int] = ()) -> Roles | None:
     for a in agents:
-        if a.last <= trig.last or a.first - trig.last > AGENT_REACH or a.first >= hi:  # "supported by" ends after "supported"
+        # "supported by" ends after "supported"; a marker glued to a name ("מאיראן") is zero-width, at it.
+        if (a.last < trig.last or (a.last == trig.last and a.first < a.last) or a.first - trig.last > AGENT_REACH
+                or a.first >= hi):
             continue
         if any(trig.last <= t.first < a.first for t in triggers):
             break  # "condemned the attack on Israel by Iran": the agent is the nearer act's
@@ -344,6 +361,38 @@ def _by_modifier(trig: Match, left: list[Mention], right: list[Mention], text: s
     for s in left[1:]:
         if s.actor.bucket != near.actor.bucket:
             return Roles(trig, s, near, "modifier")
+    return None
+
+
+EZAFE_GAP = 2  # words between an act noun and its possessor ("حمله موشکی ارتش اسرائیل": an adjective)
+EZAFE_OBJECT_GAP = 3  # words from the possessor to the preposition of what was hit
+
+
+def _ezafe_agent(trig: Match, right: Sequence[Mention], tokens: Sequence[Token], objects: frozenset[str],
+                 prepositions: frozenset[str]) -> Mention | None:
+    """Persian possessive (ezafe) agents: "حمله ارتش اسرائیل به مواضع سپاه" (the attack *of* the
+    Israeli army *on* IRGC positions), "تجاوز رژیم صهیونیستی علیه ایران". The actor right after
+    the act noun (an adjective may come between) did it when a preposition of ``objects``
+    (به, علیه) follows it; without one ("تحریم ایران", the sanctions on Iran; "اخراج دیپلمات‌های
+    ایرانی") the possessor may be the object, and this rule says nothing."""
+    if not right or right[0].first - trig.last > EZAFE_GAP:
+        return None
+    agent = right[0]
+    if any(t.norm in prepositions or t.norm in objects for t in tokens[trig.last:agent.first]):
+        return None  # "حمله به ایران": the actor after a preposition is what was hit
+    if not any(t.norm in objects for t in tokens[agent.last:agent.last + EZAFE_OBJECT_GAP]):
+        return None
+    return agent
+
+
+def _by_ezafe(trig: Match, agent: Mention, right: Sequence[Mention], tokens: Sequence[Token],
+              objects: frozenset[str]) -> Roles | None:
+    """The possessor's act on the actor the preposition after it introduces, if one is named
+    there (see :func:`_ezafe_agent`)."""
+    at = next(k for k in range(agent.last, len(tokens)) if tokens[k].norm in objects)
+    for target in right:
+        if target.first >= at and target.first - at <= EZAFE_OBJECT_GAP and target.actor.bucket != agent.actor.bucket:
+            return Roles(trig, agent, target, "direct")
     return None
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from streams.errors import ConfigError
+from streams.tagging.lemma import Lemmatiser
 from streams.tagging.phrases import PhraseIndex, parse_phrase
 
 CONTEXTS = ("CYBER", "MILITARY", "DIPLOMATIC", "ECONOMIC", "LEGAL", "NUCLEAR", "INFORMATION", "OTHER")
@@ -45,8 +46,9 @@ def _fail(key: str, why: str) -> ConfigError:
     return ConfigError(f"{FILE}: `{key}`: {why}")
 
 
-def _index(by_lang: Any, where: str, payload: Any, index: PhraseIndex) -> None:
-    """Add every phrase of a language → list mapping to ``index``."""
+def _index(by_lang: Any, where: str, payload: Any, index: PhraseIndex, lemmas: Lemmatiser | None = None) -> None:
+    """Add every phrase of a language → list mapping to ``index``; with ``lemmas``, each phrase of a
+    language it covers also under the lemmas of its words, so one form listed matches them all."""
     if not isinstance(by_lang, Mapping):
         raise _fail(where, "expected a mapping of language → list of phrases")
     for lang, items in by_lang.items():
@@ -57,6 +59,12 @@ def _index(by_lang: Any, where: str, payload: Any, index: PhraseIndex) -> None:
             if not elements:
                 raise _fail(f"{where}.{lang}", f"unusable phrase {item!r}")
             index.add(elements, payload)
+            if lemmas is not None and lang in lemmas.languages:
+                lemmatised = parse_phrase(" ".join(
+                    w if w.startswith("...") or w.endswith("*") else lemmas.of_written(w, str(lang))
+                    for w in str(item).split()))
+                if lemmatised and lemmatised != elements:
+                    index.add(lemmatised, payload)
 
 
 def _words(value: Any, where: str) -> frozenset[str]:
@@ -77,10 +85,15 @@ class Rules:
         if not isinstance(languages, Mapping):
             raise _fail("languages", "expected a mapping")
         self.glued_prefixes = str((languages.get("he") or {}).get("prefixes", ""))
+        # Languages whose tokens carry lemmas (``lemma.py``): their triggers match every form.
+        self.lemmatiser = Lemmatiser(str(lang) for lang, spec in languages.items()
+                                     if isinstance(spec, Mapping) and spec.get("lemmas"))
         self.sov_languages: set[str] = set()
         self.verb_endings: frozenset[str] = frozenset()
         self.passive_aux: dict[str, frozenset[str]] = {}
         self.genitive: dict[str, frozenset[str]] = {}
+        # Persian: prepositions after "act noun + possessor" that name what was hit (roles._by_ezafe).
+        self.ezafe_objects: dict[str, frozenset[str]] = {}
         for lang, spec in languages.items():
             if not isinstance(spec, Mapping):
                 raise _fail(f"languages.{lang}", "expected a mapping")
@@ -92,6 +105,7 @@ class Rules:
                 self.verb_endings |= _words(spec.get("verb_endings"), f"languages.{lang}.verb_endings")
             self.passive_aux[str(lang)] = _words(spec.get("passive_aux"), f"languages.{lang}.passive_aux")
             self.genitive[str(lang)] = _words(spec.get("genitive"), f"languages.{lang}.genitive")
+            self.ezafe_objects[str(lang)] = _words(spec.get("ezafe_objects"), f"languages.{lang}.ezafe_objects")
         self.all_passive_aux = frozenset().union(*self.passive_aux.values()) if self.passive_aux else frozenset()
         # Prepositions: an actor right after one is not the subject of a clause ("attack on
         # Israel"), and an act followed by one with no actor named ("attacks on state systems")
@@ -141,7 +155,7 @@ class Rules:
                               _words(spec.get("not_before"), f"{where}.not_before"), bool(spec.get("reaction", False)),
                               bool(spec.get("accusation", False)))
             self.types[etype.name] = etype
-            _index(spec.get("phrases"), f"{where}.phrases", etype, self.triggers)
+            _index(spec.get("phrases"), f"{where}.phrases", etype, self.triggers, self.lemmatiser)
 
         modality = config.get("modality") or {}
         if not isinstance(modality, Mapping):
@@ -165,6 +179,27 @@ class Rules:
         _index(modality.get("according_to") or {}, "modality.according_to", "ATTRIBUTED", self.according)
         self.agents = PhraseIndex(self.glued_prefixes)
         _index(config.get("agent_markers") or {}, "agent_markers", "BY", self.agents)
+        # "the Houthis, backed by Iran, fired ...": the actor after one of these backs the actor
+        # before it and takes no part in its acts (Gazetteer.without_backers).
+        self.backers = PhraseIndex(self.glued_prefixes)
+        _index(config.get("backer_markers") or {}, "backer_markers", "BACKER", self.backers)
+        # One-letter words glued to a name that make it an agent (Hebrew מ = from).
+        self.agent_prefixes = {str(lang): str(spec.get("agent_prefixes")) for lang, spec in languages.items()
+                               if isinstance(spec, Mapping) and spec.get("agent_prefixes")}
+        # Words that make the name after them its opponents ("anti-Iranian", "ضد ایرانی").
+        self.anti = {str(lang): _words(spec.get("anti"), f"languages.{lang}.anti") for lang, spec in languages.items()
+                     if isinstance(spec, Mapping) and spec.get("anti")}
+        # "attributed to": (words a name with ל follows, words before a name, verbs after it).
+        self.attribution: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
+        for lang, spec in languages.items():
+            att = spec.get("attributed_to") if isinstance(spec, Mapping) else None
+            if att:
+                if not isinstance(att, Mapping):
+                    raise _fail(f"languages.{lang}.attributed_to", "expected a mapping")
+                where = f"languages.{lang}.attributed_to"
+                self.attribution[str(lang)] = (_words(att.get("glued_after"), where + ".glued_after"),
+                                               _words(att.get("before"), where + ".before"),
+                                               _words(att.get("verbs"), where + ".verbs"))
         self.suppress = PhraseIndex(self.glued_prefixes)
         _index(config.get("suppress") or {}, "suppress", "SUPPRESS", self.suppress)
         self.topics = PhraseIndex(self.glued_prefixes)

@@ -19,12 +19,14 @@ MAX_SENTENCE_CHARS = 1500
 
 
 class Token(NamedTuple):
-    """One word: folded text (what rules match), original text, and its character span."""
+    """One word: folded text (what rules match), original text, its character span, and its
+    folded lemma (``lemma.py``; the folded text itself until a lemmatiser fills it in)."""
 
     norm: str
     orig: str
     start: int
     end: int
+    lemma: str
 
 
 
@@ -77,7 +79,7 @@ def tokenize(folded: str, original: str) -> list[Token]:
     """Word tokens of a folded sentence with the original text of each (same offsets)."""
     new = tuple.__new__  # Token(...) runs a Python-level __new__; the tuple constructor is C
     if TATWEEL not in folded:
-        return [new(Token, (m.group(), original[s:e], s, e)) for m in _WORD.finditer(folded) for s, e in (m.span(),)]
+        return [new(Token, (w, original[s:e], s, e, w)) for m in _WORD.finditer(folded) for w, (s, e) in ((m.group(), m.span()),)]
     out: list[Token] = []
     for m in _WORD.finditer(folded):
         norm = m.group()
@@ -86,5 +88,5 @@ def tokenize(folded: str, original: str) -> list[Token]:
             if not norm:
                 continue
         s, e = m.span()
-        out.append(new(Token, (norm, original[s:e], s, e)))
+        out.append(new(Token, (norm, original[s:e], s, e, norm)))
     return out

@@ -45,7 +45,7 @@ def static_text(name: str) -> str:
 def register_routes(pipeline: Any) -> None:
     """Add every route to the pipeline's faust app."""
     from streams.web.api import register_api
-    from streams.web.metrics import CONTENT_TYPE, render_metrics
+    from streams.web.metrics import render_metrics
 
     app = pipeline.app
     feed = pipeline.agents["views"]
@@ -73,9 +73,10 @@ def register_routes(pipeline: Any) -> None:
     @app.page("/metrics", name="metrics")
     async def metrics(web: Any, request: Any) -> Any:
         inputs = {pipeline.settings.topic(key) for key in pipeline.topics}
-        body = render_metrics(pipeline.counters, feed.models.dyad_summaries(), await consumer_lag(app, inputs),
-                              feed.models.seen)
-        return web.bytes(body.encode("utf-8"), headers={"Content-Type": CONTENT_TYPE})
+        body, content_type = render_metrics(pipeline.counters, feed.models.dyad_summaries(),
+                                            await consumer_lag(app, inputs), feed.models.seen,
+                                            accept=request.headers.get("Accept", ""))
+        return web.bytes(body, headers={"Content-Type": content_type})
 
     @app.page("/dashboard", name="dashboard")
     async def dashboard(web: Any, request: Any) -> Any:

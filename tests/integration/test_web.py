@@ -159,16 +159,19 @@ def test_api_bodies_errors_metrics_and_stream(make_settings: Callable[..., Setti
         assert response.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
         metrics = response.read().decode()
     lines = set(metrics.splitlines())
-    assert 'geotension_records_in_total{agent="tag"} 17' in lines
-    assert f'geotension_records_out_total{{agent="tag"}} {len(events)}' in lines
-    assert "geotension_tag_latency_seconds_count 17" in lines
-    assert 'geotension_tag_latency_seconds_bucket{le="+Inf"} 17' in lines
+    assert 'geotension_records_in_total{agent="tag"} 17.0' in lines
+    assert f'geotension_records_out_total{{agent="tag"}} {float(len(events))}' in lines
+    assert 'geotension_agent_latency_seconds_count{agent="tag"} 17.0' in lines
+    assert 'geotension_agent_latency_seconds_bucket{agent="tag",le="+Inf"} 17.0' in lines
     for dyad in DYADS:
         level = newest[dyad]["level"] if dyad in newest else "CALM"
         value = ["CALM", "ELEVATED", "HIGH", "SEVERE", "CRITICAL"].index(level)
-        assert f'geotension_dyad_level{{dyad="{dyad}",level="{level}"}} {value}' in lines
+        assert f'geotension_dyad_level{{dyad="{dyad}",level="{level}"}} {float(value)}' in lines
     for partition in range(3):
-        assert f'geotension_consumer_lag{{topic="{settings.topic("news_raw")}",partition="{partition}"}} 0' in lines
+        assert f'geotension_consumer_lag{{partition="{partition}",topic="{settings.topic("news_raw")}"}} 0.0' in lines
+    # The worker process's own figures come with them.
+    assert any(line.startswith("process_resident_memory_bytes ") for line in lines)
+    assert any(line.startswith('python_gc_collections_total{generation="0"} ') for line in lines)
 
     # /api/stream: a new article → a new snapshot of its dyad arrives on the open stream.
     late = sample_articles(lambda i: i == LATE_ARTICLE)

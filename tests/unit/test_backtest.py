@@ -60,7 +60,7 @@ def test_every_dated_entry_reads_the_level_an_analyst_expects(result) -> None:  
         ("IRN-ISR", "2021-04-12"): ("CALM", "CALM", True),
         ("IRN-ISR", "2024-04-01"): ("CALM", "HIGH", True),
         ("IRN-ISR", "2024-04-14"): ("ELEVATED", "CRITICAL", True),
-        ("IRN-ISR", "2024-04-19"): ("SEVERE", "CRITICAL", True),
+        ("IRN-ISR", "2024-04-19"): ("CRITICAL", "CRITICAL", True),
         ("IRN-ISR", "2024-07-31"): ("CALM", "CALM", True),
         ("IRN-ISR", "2024-10-01"): ("CALM", "SEVERE", True),
         ("IRN-ISR", "2024-10-26"): ("CALM", "SEVERE", True),

@@ -34,18 +34,8 @@ def test_header_is_marker_plus_little_endian_crc64_fingerprint() -> None:
     data = reg.encode("NewsArticle", ARTICLE)
     assert data[:2] == MAGIC == b"\xc3\x01"
     assert data[2:10] == reg.fingerprint("NewsArticle")
-    # CRC-64-AVRO of the parsing canonical form, computed independently (Avro spec algorithm).
-    empty = 0xC15D213AA4D7A795
-    table = []
-    for i in range(256):
-        fp = i
-        for _ in range(8):
-            fp = (fp >> 1) ^ (empty & -(fp & 1))
-        table.append(fp)
-    fp = empty
-    for byte in reg.schema("NewsArticle").canonical_form.encode():
-        fp = (fp >> 8) ^ table[(fp ^ byte) & 0xFF]
-    assert data[2:10] == fp.to_bytes(8, "little")
+    # The specification's fingerprint, as Apache Avro Java computes it (tests/interop/ checks every schema).
+    assert data[2:10].hex() == "59e661dfc003368f"
 
 
 @pytest.mark.parametrize(
@@ -98,22 +88,18 @@ def test_every_schema_has_namespace_and_field_docs() -> None:
         assert all(f.get("doc") for f in doc["fields"]), path
 
 
-def test_compiled_reader_agrees_with_the_reference_reader() -> None:
-    import io
-
-    import avro.io
-
+def test_missing_or_wrong_fields_name_the_field() -> None:
     reg = default_registry()
-    event = {
-        "event_id": "e1", "article_id": "a1", "origin": "TEXT",
-        "event_time": datetime(2022, 9, 7, 9, 30, 15, 123000, tzinfo=UTC),
-        "source": {"code": "ALB", "country": "ALB", "role": "GOV", "name": "Albania"},
-        "target": {"code": "MEK", "country": None, "role": "OPP", "name": "MEK"},
-        "dyad": None, "cameo_code": "0211", "quad_class": 1, "goldstein": -0.5, "context": "CYBER",
-        "modality": "DENIED", "confidence": 0.25,
-        "evidence": {"sentence": "Shqipëria — ایران — ישראל", "spans": [{"start": 0, "end": 9, "label": "SOURCE"}]},
-        "language": None, "num_sources": 300, "ruleset_version": "v", "outlet": None, "url": "https://x", "truncated": True,
-    }
-    data = reg.encode("TaggedEvent", event)
-    reference = avro.io.DatumReader(reg.schema("TaggedEvent")).read(avro.io.BinaryDecoder(io.BytesIO(data[10:])))
-    assert reg.decode(data) == ("TaggedEvent", reference) == ("TaggedEvent", event)
+    with pytest.raises(SchemaError, match=r"record does not match schema `NewsArticle`: .*title"):
+        reg.encode("NewsArticle", {**ARTICLE, "title": 5})
+    with pytest.raises(SchemaError, match=r"record does not match schema `NewsArticle`: .*body"):
+        reg.encode("NewsArticle", {k: v for k, v in ARTICLE.items() if k != "body"})
+
+
+def test_missing_optional_fields_are_written_as_their_default() -> None:
+    reg = default_registry()
+    sparse = {"id": "x", "title": "t", "body": ""}
+    assert reg.decode(reg.encode("NewsArticle", sparse)) == ("NewsArticle", {
+        "id": "x", "source": None, "url": None, "title": "t", "body": "", "language": None,
+        "published_at": None, "ingested_at": None,
+    })

@@ -100,3 +100,25 @@ def test_topics_keep_records_unless_told_otherwise(config_dir: Path) -> None:
 def test_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"pipeline.yaml: config file not found"):
         load_settings(tmp_path, env={})
+
+
+def test_the_installed_packages_own_config_keeps_state_in_the_working_directory(tmp_path, monkeypatch) -> None:
+    import streams.settings as settings_module
+
+    bundled = tmp_path / "site" / "streams" / "_bundled"
+    shutil.copytree(PACKAGE_ROOT / "config", bundled / "config")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.setattr(settings_module, "BUNDLED_ROOT", bundled)
+    monkeypatch.chdir(work)
+    monkeypatch.delenv("GEOTENSION_CONFIG_DIR", raising=False)
+    assert settings_module.resource_dir("config") == bundled / "config"
+    loaded = load_settings()
+    assert loaded.config_dir == (bundled / "config").resolve()
+    assert loaded.root == work.resolve()
+    assert loaded.path(".kafka") == work.resolve() / ".kafka"
+    # A config folder of the user's own keeps its state beside it, as before.
+    assert load_settings(bundled / "config").root == work.resolve()
+    own = tmp_path / "mine" / "config"
+    shutil.copytree(PACKAGE_ROOT / "config", own)
+    assert load_settings(own).root == own.parent.resolve()

@@ -148,12 +148,18 @@ def test_poisson_surprise() -> None:
 
 
 event_strategy = st.builds(
-    lambda n, hours, pair, code, modality: (n, hours, pair, code, modality),
+    lambda n, hours, pair, code, modality, outlet, sources, role, scaled: (
+        n, hours, pair, code, modality, outlet, sources, role, scaled),
     st.integers(0, 10_000),
     st.integers(0, 24 * 25),
     st.sampled_from([("ALB", "IRN"), ("IRN", "ALB"), ("IRN", "ISR"), ("ISR", "ALB")]),
-    st.sampled_from([("161", -4.0, 4), ("172", -5.0, 4), ("111", -2.0, 3), ("057", 8.0, 1)]),
+    st.sampled_from([("161", -4.0, 4), ("172", -5.0, 4), ("111", -2.0, 3), ("057", 8.0, 1), ("195", -10.0, 4)]),
     st.sampled_from(["ASSERTED", "ALLEGED", "DENIED"]),
+    # Outlets, coverage, roles and scale evidence: the magnitude and the largest-class floor.
+    st.sampled_from(["wire", "daily", None]),
+    st.sampled_from([1, 3, 25]),
+    st.sampled_from(["GOV", "STATE_PROXY"]),
+    st.booleans(),
 )
 
 
@@ -193,8 +199,13 @@ def stream_latest(events: list, batch: int) -> list:
 @given(st.lists(event_strategy, min_size=1, max_size=25), st.randoms(use_true_random=False), st.integers(1, 12))
 def test_shuffled_order_with_duplicates_equals_in_order_batch(raw: list, rnd: random.Random, batch: int) -> None:
     events = []
-    for i, (n, hours, (src, tgt), (code, gs, quad), modality) in enumerate(raw):
-        events.append(make_event(f"e{n}-{i}", T0 + timedelta(hours=hours), src, tgt, code, gs, quad, modality))
+    for i, (n, hours, (src, tgt), (code, gs, quad), modality, outlet, sources, role, scaled) in enumerate(raw):
+        event = make_event(f"e{n}-{i}", T0 + timedelta(hours=hours), src, tgt, code, gs, quad, modality,
+                           num_sources=sources)
+        event["outlet"] = outlet
+        event["source"]["role"] = role
+        event["evidence"]["spans"] = [{"start": 0, "end": 4, "label": "SCALE"}] if scaled else []
+        events.append(event)
     in_order = sorted(events, key=lambda e: (e["event_time"], e["event_id"]))
     shuffled = events + [rnd.choice(events) for _ in range(3)]
     rnd.shuffle(shuffled)

@@ -1,4 +1,4 @@
-"""Prometheus text, SSE framing and client queues, the latency histogram and dashboard.yaml."""
+"""/metrics through prometheus-client, SSE framing and client queues, and dashboard.yaml."""
 
 from __future__ import annotations
 
@@ -9,21 +9,11 @@ from pathlib import Path
 import pytest
 
 from streams.errors import ConfigError
-from streams.metrics import Histogram, PipelineCounters
+from streams.metrics import PipelineCounters
 from streams.web.config import DashboardSettings, load_dashboard_settings
-from streams.web.metrics import escape_label, render_metrics
+from streams.web.metrics import render_metrics
 from streams.web.sse import CLOSE, SseHub, format_sse
 from tests.unit.web.test_views import alert, snap
-
-
-def test_histogram_is_cumulative_with_inf() -> None:
-    h = Histogram(bounds=(0.001, 0.01))
-    for value in (0.0005, 0.001, 0.002, 5.0):
-        h.observe(value)
-    assert h.cumulative() == [("0.001", 2), ("0.01", 3), ("+Inf", 4)]
-    assert (h.count, h.total) == (4, 5.0035)
-    with pytest.raises(ValueError):
-        Histogram(bounds=(0.1, 0.01))
 
 
 def test_timed_observes_even_when_the_call_fails() -> None:
@@ -31,55 +21,87 @@ def test_timed_observes_even_when_the_call_fails() -> None:
     assert counters.timed("tag", lambda x: x * 2, 21) == 42
     with pytest.raises(ZeroDivisionError):
         counters.timed("tag", lambda: 1 / 0)
-    assert counters.latency["tag"].count == 2
+    assert counters.latency_count("tag") == 2 and counters.latency_count("gdelt") == 0
 
 
-def test_metrics_text_exact() -> None:
+def _counters() -> PipelineCounters:
     counters = PipelineCounters()
     counters.records_in["tag"] += 3
     counters.records_out["tag"] += 2
     counters.dead_letters["tag:SchemaError"] += 1
     counters.skipped["tag:no-event"] += 1
-    counters.latency["tag"] = Histogram(bounds=(0.01,))
-    counters.latency["tag"].observe(0.5)
-    rows = [{"dyad": "ALB-IRN", "level": "HIGH", "level_value": 2, "tension_index": 42.5}]
-    text = render_metrics(counters, rows, {("news.raw", 0): 7}, {"snapshot": 4})
-    assert text == "\n".join([
+    counters.observe_latency("tag", 0.5)
+    counters.observe_latency("tag", 0.003)
+    return counters
+
+
+ROWS = [{"dyad": "ALB-IRN", "level": "HIGH", "level_value": 2, "tension_index": 42.5}]
+
+
+def test_metrics_text_exact() -> None:
+    body, content_type = render_metrics(_counters(), ROWS, {("news.raw", 0): 7}, {"snapshot": 4}, runtime=False)
+    assert content_type == "text/plain; version=0.0.4; charset=utf-8"
+    assert body.decode() == "\n".join([
         "# HELP geotension_records_in_total Records an agent has taken from its input topic.",
         "# TYPE geotension_records_in_total counter",
-        'geotension_records_in_total{agent="tag"} 3',
+        'geotension_records_in_total{agent="tag"} 3.0',
         "# HELP geotension_records_out_total Records an agent has produced, by agent or output.",
         "# TYPE geotension_records_out_total counter",
-        'geotension_records_out_total{agent="tag"} 2',
+        'geotension_records_out_total{agent="tag"} 2.0',
         "# HELP geotension_dead_letters_total Records sent to the dead-letter topic, by agent and error type.",
         "# TYPE geotension_dead_letters_total counter",
-        'geotension_dead_letters_total{agent="tag",reason="SchemaError"} 1',
+        'geotension_dead_letters_total{agent="tag",reason="SchemaError"} 1.0',
         "# HELP geotension_skipped_total Records processed without output, by agent and cause.",
         "# TYPE geotension_skipped_total counter",
-        'geotension_skipped_total{agent="tag",cause="no-event"} 1',
+        'geotension_skipped_total{agent="tag",cause="no-event"} 1.0',
         "# HELP geotension_consumer_lag Records on an assigned input partition that this worker has not read yet.",
         "# TYPE geotension_consumer_lag gauge",
-        'geotension_consumer_lag{topic="news.raw",partition="0"} 7',
-        "# HELP geotension_tag_latency_seconds Seconds the tag agent spends on one record.",
-        "# TYPE geotension_tag_latency_seconds histogram",
-        'geotension_tag_latency_seconds_bucket{le="0.01"} 0',
-        'geotension_tag_latency_seconds_bucket{le="+Inf"} 1',
-        "geotension_tag_latency_seconds_sum 0.5",
-        "geotension_tag_latency_seconds_count 1",
+        'geotension_consumer_lag{partition="0",topic="news.raw"} 7.0',
         "# HELP geotension_dyad_level Current escalation level per dyad: 0=CALM, 1=ELEVATED, 2=HIGH, 3=SEVERE, 4=CRITICAL.",
         "# TYPE geotension_dyad_level gauge",
-        'geotension_dyad_level{dyad="ALB-IRN",level="HIGH"} 2',
+        'geotension_dyad_level{dyad="ALB-IRN",level="HIGH"} 2.0',
         "# HELP geotension_dyad_tension_index Current tension index (0-100) per dyad.",
         "# TYPE geotension_dyad_tension_index gauge",
         'geotension_dyad_tension_index{dyad="ALB-IRN"} 42.5',
         "# HELP geotension_view_records_total Output records the read models have consumed, by kind.",
         "# TYPE geotension_view_records_total counter",
-        'geotension_view_records_total{kind="snapshot"} 4',
+        'geotension_view_records_total{kind="snapshot"} 4.0',
+        "# HELP geotension_agent_latency_seconds Seconds an agent spends on one record.",
+        "# TYPE geotension_agent_latency_seconds histogram",
+        'geotension_agent_latency_seconds_bucket{agent="tag",le="0.0005"} 0.0',
+        'geotension_agent_latency_seconds_bucket{agent="tag",le="0.001"} 0.0',
+        'geotension_agent_latency_seconds_bucket{agent="tag",le="0.0025"} 0.0',
+        'geotension_agent_latency_seconds_bucket{agent="tag",le="0.005"} 1.0',
+        'geotension_agent_latency_seconds_bucket{agent="tag",le="0.01"} 1.0',
+        'geotension_agent_latency_seconds_bucket{agent="tag",le="0.025"} 1.0',
+        'geotension_agent_latency_seconds_bucket{agent="tag",le="0.05"} 1.0',
+        'geotension_agent_latency_seconds_bucket{agent="tag",le="0.1"} 1.0',
+        'geotension_agent_latency_seconds_bucket{agent="tag",le="0.25"} 1.0',
+        'geotension_agent_latency_seconds_bucket{agent="tag",le="1.0"} 2.0',
+        'geotension_agent_latency_seconds_bucket{agent="tag",le="+Inf"} 2.0',
+        'geotension_agent_latency_seconds_count{agent="tag"} 2.0',
+        'geotension_agent_latency_seconds_sum{agent="tag"} 0.503',
     ]) + "\n"
 
 
+def test_metrics_include_process_and_gc_figures_and_speak_openmetrics_when_asked() -> None:
+    body, _ = render_metrics(_counters(), ROWS, None)
+    names = {line.split(" ")[2] for line in body.decode().splitlines() if line.startswith("# TYPE ")}
+    assert {"process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
+            "python_gc_collections_total", "python_gc_objects_collected_total", "python_info"} <= names
+    open_body, content_type = render_metrics(_counters(), ROWS, None, accept="application/openmetrics-text; version=1.0.0",
+                                             runtime=False)
+    assert content_type.startswith("application/openmetrics-text; version=1.0.0")
+    text = open_body.decode()
+    assert "# TYPE geotension_records_in counter\n" in text and 'geotension_records_in_total{agent="tag"} 3.0\n' in text
+    assert text.endswith("# EOF\n")
+
+
 def test_label_values_are_escaped() -> None:
-    assert escape_label('a"b\\c\nd') == 'a\\"b\\\\c\\nd'
+    counters = PipelineCounters()
+    counters.skipped['views:a"b\\c\nd'] += 1
+    body, _ = render_metrics(counters, [], None, runtime=False)
+    assert 'geotension_skipped_total{agent="views",cause="a\\"b\\\\c\\nd"} 1.0' in body.decode().splitlines()
 
 
 def test_sse_frame_is_one_data_line() -> None:
