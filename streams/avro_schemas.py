@@ -161,3 +161,27 @@ def load_schemas(folder: Path) -> dict[str, RecordSchema]:
             legacy_fingerprint=_legacy_fingerprint(standalone),
         )
     return schemas
+
+
+def load_previous(folder: Path) -> list[RecordSchema]:
+    """Earlier versions of our schemas, one self-contained ``.avsc`` file each (``folder`` may
+    be missing): writers never use them, readers resolve records written with them to the
+    current schema of the same name (new fields take their defaults)."""
+    out = []
+    for path in sorted(folder.glob("*.avsc")) if folder.is_dir() else []:
+        try:
+            standalone = json.loads(path.read_text(encoding="utf-8"))
+            parsed = fastavro.schema.parse_schema(copy.deepcopy(standalone))
+        except Exception as exc:  # noqa: BLE001 - unreadable JSON or a bad schema
+            raise SchemaError(f"{path}: {exc}") from exc
+        if not isinstance(parsed, dict) or standalone.get("type") not in ("record", "error"):
+            raise SchemaError(f"{path}: top-level schema must be a record")
+        canonical = fastavro.schema.to_parsing_canonical_form(parsed)
+        full = standalone["name"] if "." in standalone["name"] else f"{standalone.get('namespace')}.{standalone['name']}"
+        out.append(RecordSchema(
+            name=full.rpartition(".")[2], full_name=full, path=path, standalone=standalone, parsed=parsed,
+            canonical_form=canonical, fingerprint=bytes.fromhex(fastavro.schema.fingerprint(canonical, "CRC-64-AVRO")),
+            legacy_fingerprint=_legacy_fingerprint(standalone),
+        ))
+    return out
+

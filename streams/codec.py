@@ -24,7 +24,7 @@ from typing import Any
 import fastavro
 import fastavro.validation
 
-from streams.avro_schemas import RecordSchema, load_schemas
+from streams.avro_schemas import RecordSchema, load_previous, load_schemas
 from streams.avro_writer import Unsupported, compile_writer
 from streams.errors import SchemaError
 from streams.settings import resource_dir
@@ -53,6 +53,16 @@ class SchemaRegistry:
             self.by_fingerprint[schema.fingerprint] = (schema.name, schema)
         for schema in self.by_name.values():
             self.by_fingerprint.setdefault(schema.legacy_fingerprint, (schema.name, schema))
+        #: Earlier versions (``previous/``), by fingerprint: read with schema resolution into
+        #: the current schema of their name, so records already on a topic stay readable.
+        self.previous: dict[bytes, RecordSchema] = {}
+        for old in load_previous(folder / "previous"):
+            if old.name not in self.by_name:
+                raise SchemaError(f"{old.path}: no current schema `{old.name}` in {folder.name}/")
+            for fingerprint in (old.fingerprint, old.legacy_fingerprint):
+                if fingerprint not in self.by_fingerprint:
+                    self.previous[fingerprint] = old
+                    self.by_fingerprint[fingerprint] = (old.name, self.by_name[old.name])
         self._encoders: dict[str, Callable[[Mapping[str, Any]], bytes]] = {}
 
     def fingerprint(self, name: str) -> bytes:
@@ -126,8 +136,12 @@ class SchemaRegistry:
             raise SchemaError(f"expected a `{expect}` record, got `{name}`")
         buffer = io.BytesIO(data)
         buffer.seek(HEADER_SIZE)
+        writer = self.previous.get(fingerprint)
         try:
-            record = fastavro.schemaless_reader(buffer, schema.parsed, None)
+            if writer is not None:
+                record = fastavro.schemaless_reader(buffer, writer.parsed, schema.parsed)
+            else:
+                record = fastavro.schemaless_reader(buffer, schema.parsed, None)
         except _READ_ERRORS as exc:
             raise SchemaError(f"`{name}` body is truncated or malformed: {_short(exc)}") from exc
         if buffer.tell() != len(data):
