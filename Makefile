@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: help demo run worker broker-start broker-stop test test-unit lint bench score backtest clean browser-deps
+.PHONY: help demo run worker broker-start broker-stop test test-unit lint bench score realcheck backtest clean browser-deps
 
 help:  ## List targets
 	@grep -E '^[a-z-]+:.*##' Makefile | sed 's/:.*## /\t/'
@@ -51,6 +51,11 @@ score: $(STAMP)  ## Score the tagger on the labeled development set (needs ../sh
 	  $(BIN)/geotension tag --input $(SHARED)/data/labeled/dev.jsonl --output out/dev.tagged.jsonl --silent && \
 	  $(BIN)/python $(SHARED)/tools/score_tagging.py --gold $(SHARED)/data/labeled/dev.jsonl --pred out/dev.tagged.jsonl; \
 	else echo "make score: $(SHARED)/data/labeled/dev.jsonl not found (the labeled set lives outside the project)"; exit 2; fi
+
+realcheck: $(STAMP)  ## Tag the dated relevant real news (needs ../shared) and show where indicator levels rise
+	@if [ -f $(SHARED)/data/labeled/real_dev.jsonl ]; then \
+	  $(BIN)/python -m streams.realcheck $(SHARED)/data/labeled/real_dev.jsonl $(SHARED)/data/articles; \
+	else echo "make realcheck: $(SHARED)/data/labeled/real_dev.jsonl not found (the labeled set lives outside the project)"; exit 2; fi
 
 backtest: $(STAMP)  ## Check the indicators over the bundled timeline and redraw docs/backtest.png
 	$(BIN)/geotension backtest --output docs/backtest.png

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent
 #: Folder -> the files of it that an installed package needs.
 BUNDLED = {
     "config": ("*.yaml", "*.csv"),
-    "schemas": ("*.avsc", "previous/*.avsc"),
+    "schemas": ("*.avsc",),
     "samples": ("articles.jsonl", "timeline.yaml"),
     "tools/kafka": ("pom.xml", "log4j2.properties"),
 }
@@ -39,7 +39,7 @@ class BuildPyWithBundledFiles(build_py):
             if not files:
                 raise SystemExit(f"setup.py: no {patterns} in {folder}/ (run the build from the project's folder)")
             for path in files:
-                destination = target / folder / path.relative_to(ROOT / folder)
+                destination = target / folder / path.name
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(path, destination)
 

@@ -10,11 +10,13 @@ the specification's Parsing Canonical Form and its CRC-64-AVRO fingerprint (fast
 references it resolves itself it writes the bare name, or with ``expand=True`` every use in
 full, and both differ from the specification's form).
 
-``legacy_fingerprint`` is what geotension 0.1.x wrote: Python ``avro`` 1.12 puts a primitive
-with a logical type into its canonical form as ``{"type":"long"}`` instead of ``"long"``, so
-every schema with a timestamp got a fingerprint no other Avro implementation computes.
-Readers still accept it (see the README for how long); it is computed by that same library so
-that it is the one actually written.
+The fingerprints geotension 0.1.x wrote are different: it took Python ``avro`` 1.12's
+canonical form, which keeps ``{"type":"long"}`` for a ``timestamp-millis`` long where the
+specification writes ``"long"``, so every schema with a timestamp got a fingerprint no other
+Avro implementation computes. ``schemas_0_1.json`` beside this module keeps those
+fingerprints with the schemas as 0.1.x wrote them (frozen: a later schema change does not
+touch it), so that :func:`load_legacy` lets readers decode such records, resolved to the
+current schema, for topics that already hold them.
 """
 
 from __future__ import annotations
@@ -47,8 +49,21 @@ class RecordSchema:
     canonical_form: str = field(repr=False)
     #: 8 bytes: CRC-64-AVRO of ``canonical_form``, little-endian as in the single-object header.
     fingerprint: bytes = b""
-    #: 8 bytes: the fingerprint geotension 0.1.x wrote (Python avro's canonical form).
-    legacy_fingerprint: bytes = b""
+
+
+@dataclass(frozen=True)
+class LegacySchema:
+    """A schema as geotension 0.1.x wrote it, with the fingerprint 0.1.x put in the header."""
+
+    name: str
+    #: 8 bytes, as in the header (CRC-64-AVRO of Python avro's canonical form).
+    fingerprint: bytes
+    #: fastavro's parsed form of the 0.1.x schema: the writer schema of such records.
+    parsed: dict[str, Any] = field(repr=False)
+    canonical_form: str = field(repr=False)
+
+
+LEGACY_FILE = Path(__file__).resolve().parent / "schemas_0_1.json"
 
 
 def _full(name: str, namespace: str | None) -> str:
@@ -116,13 +131,6 @@ def _standalone(node: Any, namespace: str | None, defined: set[str], types: dict
     return {"type": _standalone(kind, namespace, defined, types, path), **out}
 
 
-def _legacy_fingerprint(standalone: dict[str, Any]) -> bytes:
-    import avro.schema  # only for the fingerprints of 0.1.x
-
-    parsed = avro.schema.parse(json.dumps(standalone))
-    return bytes(parsed.fingerprint("CRC-64-AVRO"))
-
-
 def load_schemas(folder: Path) -> dict[str, RecordSchema]:
     """Every top-level record schema of ``folder``'s ``.avsc`` files, by short name.
 
@@ -158,30 +166,20 @@ def load_schemas(folder: Path) -> dict[str, RecordSchema]:
         schemas[short] = RecordSchema(
             name=short, full_name=full, path=path, standalone=standalone, parsed=parsed, canonical_form=canonical,
             fingerprint=bytes.fromhex(fastavro.schema.fingerprint(canonical, "CRC-64-AVRO")),
-            legacy_fingerprint=_legacy_fingerprint(standalone),
         )
     return schemas
 
 
-def load_previous(folder: Path) -> list[RecordSchema]:
-    """Earlier versions of our schemas, one self-contained ``.avsc`` file each (``folder`` may
-    be missing): writers never use them, readers resolve records written with them to the
-    current schema of the same name (new fields take their defaults)."""
-    out = []
-    for path in sorted(folder.glob("*.avsc")) if folder.is_dir() else []:
-        try:
-            standalone = json.loads(path.read_text(encoding="utf-8"))
-            parsed = fastavro.schema.parse_schema(copy.deepcopy(standalone))
-        except Exception as exc:  # noqa: BLE001 - unreadable JSON or a bad schema
-            raise SchemaError(f"{path}: {exc}") from exc
-        if not isinstance(parsed, dict) or standalone.get("type") not in ("record", "error"):
-            raise SchemaError(f"{path}: top-level schema must be a record")
-        canonical = fastavro.schema.to_parsing_canonical_form(parsed)
-        full = standalone["name"] if "." in standalone["name"] else f"{standalone.get('namespace')}.{standalone['name']}"
-        out.append(RecordSchema(
-            name=full.rpartition(".")[2], full_name=full, path=path, standalone=standalone, parsed=parsed,
-            canonical_form=canonical, fingerprint=bytes.fromhex(fastavro.schema.fingerprint(canonical, "CRC-64-AVRO")),
-            legacy_fingerprint=_legacy_fingerprint(standalone),
-        ))
-    return out
-
+def load_legacy(path: Path = LEGACY_FILE) -> dict[str, LegacySchema]:
+    """The 0.1.x schemas and fingerprints, by short name."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SchemaError(f"{path}: cannot read the 0.1.x schemas ({exc})") from exc
+    legacy = {}
+    for name, entry in document["schemas"].items():
+        parsed = fastavro.schema.parse_schema(copy.deepcopy(entry["schema"]))
+        assert isinstance(parsed, dict)
+        legacy[name] = LegacySchema(name=name, fingerprint=bytes.fromhex(entry["fingerprint"]), parsed=parsed,
+                                    canonical_form=fastavro.schema.to_parsing_canonical_form(parsed))
+    return legacy

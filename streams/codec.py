@@ -24,7 +24,7 @@ from typing import Any
 import fastavro
 import fastavro.validation
 
-from streams.avro_schemas import RecordSchema, load_previous, load_schemas
+from streams.avro_schemas import LegacySchema, RecordSchema, load_legacy, load_schemas
 from streams.avro_writer import Unsupported, compile_writer
 from streams.errors import SchemaError
 from streams.settings import resource_dir
@@ -40,30 +40,27 @@ _READ_ERRORS = (EOFError, ValueError, IndexError, KeyError, TypeError, OverflowE
 class SchemaRegistry:
     """The named record schemas of one folder, by name and by fingerprint.
 
-    ``by_fingerprint`` holds each schema's specification fingerprint and, for topics written
-    by geotension 0.1.x, its legacy one (see :mod:`streams.avro_schemas`); writers use only
-    the specification's.
+    ``by_fingerprint`` holds each schema's specification fingerprint, the only one writers
+    use. ``legacy`` holds the fingerprints geotension 0.1.x wrote with the schemas it wrote
+    them with (see :mod:`streams.avro_schemas`): readers decode such a record with that
+    writer schema, resolved to the current one, through the 0.x releases.
     """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.by_name: dict[str, RecordSchema] = load_schemas(folder)
-        self.by_fingerprint: dict[bytes, tuple[str, RecordSchema]] = {}
-        for schema in self.by_name.values():
-            self.by_fingerprint[schema.fingerprint] = (schema.name, schema)
-        for schema in self.by_name.values():
-            self.by_fingerprint.setdefault(schema.legacy_fingerprint, (schema.name, schema))
-        #: Earlier versions (``previous/``), by fingerprint: read with schema resolution into
-        #: the current schema of their name, so records already on a topic stay readable.
-        self.previous: dict[bytes, RecordSchema] = {}
-        for old in load_previous(folder / "previous"):
-            if old.name not in self.by_name:
-                raise SchemaError(f"{old.path}: no current schema `{old.name}` in {folder.name}/")
-            for fingerprint in (old.fingerprint, old.legacy_fingerprint):
-                if fingerprint not in self.by_fingerprint:
-                    self.previous[fingerprint] = old
-                    self.by_fingerprint[fingerprint] = (old.name, self.by_name[old.name])
+        self.by_fingerprint: dict[bytes, tuple[str, RecordSchema]] = {
+            schema.fingerprint: (schema.name, schema) for schema in self.by_name.values()
+        }
+        self.legacy: dict[bytes, LegacySchema] = {
+            old.fingerprint: old for old in load_legacy().values()
+            if old.name in self.by_name and old.fingerprint not in self.by_fingerprint
+        }
         self._encoders: dict[str, Callable[[Mapping[str, Any]], bytes]] = {}
+
+    def legacy_fingerprint(self, name: str) -> bytes | None:
+        """The fingerprint 0.1.x wrote for schema ``name`` (None when it had none or the same)."""
+        return next((fp for fp, old in self.legacy.items() if old.name == name), None)
 
     def fingerprint(self, name: str) -> bytes:
         """The 8-byte CRC-64-AVRO fingerprint of a schema's Parsing Canonical Form."""
@@ -129,19 +126,22 @@ class SchemaRegistry:
             raise SchemaError("not Avro single-object encoding (missing C3 01 marker or header)")
         fingerprint = bytes(data[2:HEADER_SIZE])
         found = self.by_fingerprint.get(fingerprint)
-        if found is None:
+        if found is not None:
+            name, writer, reader = found[0], found[1].parsed, None
+        elif fingerprint in self.legacy:
+            old = self.legacy[fingerprint]
+            name, writer = old.name, old.parsed
+            current = self.by_name[name]
+            # Schema resolution only where the schema changed since 0.1.x (it costs time).
+            reader = None if old.canonical_form == current.canonical_form else current.parsed
+        else:
             raise SchemaError(f"unknown schema fingerprint {fingerprint.hex()} (not in {self.folder.name}/)")
-        name, schema = found
         if expect is not None and name != expect:
             raise SchemaError(f"expected a `{expect}` record, got `{name}`")
         buffer = io.BytesIO(data)
         buffer.seek(HEADER_SIZE)
-        writer = self.previous.get(fingerprint)
         try:
-            if writer is not None:
-                record = fastavro.schemaless_reader(buffer, writer.parsed, schema.parsed)
-            else:
-                record = fastavro.schemaless_reader(buffer, schema.parsed, None)
+            record = fastavro.schemaless_reader(buffer, writer, reader)
         except _READ_ERRORS as exc:
             raise SchemaError(f"`{name}` body is truncated or malformed: {_short(exc)}") from exc
         if buffer.tell() != len(data):

@@ -61,7 +61,7 @@ def open_output(path: Path | str | None, *, binary: bool = False) -> IO[Any]:
         target.parent.mkdir(parents=True, exist_ok=True)
         return target.open("wb") if binary else target.open("w", encoding="utf-8")
     except OSError as exc:
-        raise InputError(f"{target}: cannot write ({_why_not_writable(target, exc)})") from None
+        raise InputError(f"{target}: cannot write ({why_not_writable(target, exc)})") from None
 
 
 def close_output(handle: IO[Any]) -> None:
@@ -72,7 +72,7 @@ def close_output(handle: IO[Any]) -> None:
         handle.flush()
 
 
-def _why_not_writable(target: Path, exc: OSError) -> str:
+def why_not_writable(target: Path, exc: OSError) -> str:
     """The reason for ``exc`` in words: a file where a folder of the path should be is named."""
     if isinstance(exc, (FileExistsError, NotADirectoryError)):
         for parent in target.parents:
@@ -93,7 +93,7 @@ def writable_path(path: Path | str) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.open("ab").close()
     except OSError as exc:
-        raise InputError(f"{target}: cannot write ({_why_not_writable(target, exc)})") from None
+        raise InputError(f"{target}: cannot write ({why_not_writable(target, exc)})") from None
     return target
 
 

@@ -58,6 +58,8 @@ class FeedIngester:
         self.topic = topic or settings.topic("news_raw")
         self.log, self.interval_s, self.timeout_s = log, interval_s, timeout_s
         self.state = PollState.load(state_path)
+        # Written once now, so a state path that cannot be written fails before any feed is polled.
+        self.state.save(state_path)
         self.stats = Stats()
         self.sink = Sink(settings, dry_run, self.stats)
         self.sink.check_topic(self.topic)

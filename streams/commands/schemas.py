@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from streams.avro_schemas import load_legacy
 from streams.codec import SchemaRegistry, schema_dir
 from streams.errors import InputError, SchemaError
 
@@ -24,7 +25,8 @@ def schemas(folder: Path | None, as_json: bool, export_dir: Path | None) -> None
 
     The fingerprint is the CRC-64-AVRO of the schema's Parsing Canonical Form, as the
     single-object header carries it (8 bytes, little-endian, in hex): what every Avro library
-    computes. The 0.1.x column is the fingerprint geotension 0.1.x wrote; readers still accept it.
+    computes. The 0.1.x column is the fingerprint geotension 0.1.x wrote for the schema as it
+    was then; readers still accept it ("-": the schema is newer than 0.1.x).
 
     --export writes every schema self-contained (each type it refers to written out in full at
     first use): one file is then enough for any Avro library, with no other file to resolve.
@@ -40,6 +42,7 @@ def schemas(folder: Path | None, as_json: bool, export_dir: Path | None) -> None
         raise SchemaError(f"{folder}: no such schema folder")
     registry = SchemaRegistry(folder)
     records = [registry.by_name[name] for name in sorted(registry.by_name)]
+    legacy = {name: old.fingerprint.hex() for name, old in load_legacy().items()}
     if export_dir is not None:
         try:
             export_dir.mkdir(parents=True, exist_ok=True)
@@ -52,12 +55,12 @@ def schemas(folder: Path | None, as_json: bool, export_dir: Path | None) -> None
         for schema in records:
             click.echo(json.dumps({
                 "name": schema.full_name, "fingerprint": schema.fingerprint.hex(),
-                "legacy_fingerprint": schema.legacy_fingerprint.hex(), "file": os.fspath(schema.path),
+                "legacy_fingerprint": legacy.get(schema.name), "file": os.fspath(schema.path),
                 "canonical_form": schema.canonical_form,
             }, ensure_ascii=False))
         return
     rows = [("schema", "fingerprint", "0.1.x (read)", "file")]
-    rows += [(s.full_name, s.fingerprint.hex(), s.legacy_fingerprint.hex(), os.fspath(s.path)) for s in records]
+    rows += [(s.full_name, s.fingerprint.hex(), legacy.get(s.name, "-"), os.fspath(s.path)) for s in records]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)) + "  " + row[3])

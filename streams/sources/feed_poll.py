@@ -136,13 +136,26 @@ class PollState:
         return state
 
     def save(self, path: Path) -> None:
-        """Write atomically (temp file + rename) so a crash never leaves half a file."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
+        """Write atomically (temp file + rename) so a crash never leaves half a file.
+
+        InputError naming the path when it cannot be written (a file where its folder should
+        be, a read-only or full disk).
+        """
+        from streams.errors import InputError
+        from streams.files import why_not_writable
+
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot write the feed state ({why_not_writable(path, exc)})") from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(self.to_json(), handle)
             os.replace(tmp, path)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise InputError(f"{path}: cannot write the feed state ({why_not_writable(path, exc)})") from None
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

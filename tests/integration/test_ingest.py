@@ -139,6 +139,47 @@ def test_a_feed_that_is_not_well_formed_sends_every_readable_item(
                                 "Ministers meet in Tirana"]
 
 
+LONG_ITEM_FEED = ("""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Long Reads Wire</title><language>en</language>
+<item><title>Albania and Iran: the long account</title><link>https://longreads.example.org/1</link>
+<description>""" + "The envoys left Tirana that week. " * 400 + """</description>
+<pubDate>Wed, 07 Sep 2022 09:15:00 GMT</pubDate></item>
+<item><title>A short note</title><link>https://longreads.example.org/2</link>
+<description>Talks resume.</description><pubDate>Thu, 08 Sep 2022 09:15:00 GMT</pubDate></item>
+</channel></rss>""").encode()
+
+
+def test_an_item_larger_than_the_topic_limit_is_cut_to_fit(
+        make_settings: Callable[..., Settings], feed_server: FeedServer, tmp_path: Path) -> None:
+    from kafka import KafkaAdminClient
+    from kafka.admin import NewTopic
+
+    settings = make_settings()
+    topic = settings.topic("news_raw") + ".small"
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap)
+    try:
+        admin.create_topics([NewTopic(topic, 1, 1, topic_configs={"max.message.bytes": "6000"})])
+    finally:
+        admin.close()
+    feed_server.documents["/long"] = (LONG_ITEM_FEED, '"l1"')
+    url = feed_server.base + "/long"
+    env = {k: v for k, v in worker_env(settings).items() if k.startswith("GEOTENSION_")}
+    result = CliRunner().invoke(cli, ["ingest", "rss", url, "--once", "--state", str(tmp_path / "s.json"),
+                                      "--topic", topic], env=env, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "2 new (1 cut to fit), 0 already sent, 0 invalid, 0 not modified, 0 failed"
+    original = len(("The envoys left Tirana that week. " * 400).strip())
+    cut_lines = [line for line in result.stderr.splitlines() if "body cut" in line]
+    assert len(cut_lines) == 1 and cut_lines[0].startswith(f"{url}:item 1: body cut from {original:,} to ")
+    assert cut_lines[0].endswith(f" bytes to fit max.message.bytes=6,000 of {topic}")
+    got = {decode(m.value)[1]["title"]: m for m in read_all(settings, topic)}
+    assert sorted(got) == ["A short note", "Albania and Iran: the long account"]
+    long = got["Albania and Iran: the long account"]
+    assert dict(long.headers) == {"geotension.truncated": str(original).encode()}
+    assert ("The envoys left Tirana that week. " * 400).startswith(decode(long.value)[1]["body"])
+    assert 5_000 < len(long.value) <= 6_000 and not got["A short note"].headers
+
+
 def test_bad_url_is_one_line(make_settings: Callable[..., Settings], tmp_path: Path) -> None:
     settings = make_settings()
     result = ingest(settings, tmp_path / "s.json", "ftp://example.org/feed")

@@ -139,3 +139,10 @@ def test_tail_gives_up_within_its_timeout_when_no_broker_answers() -> None:
     assert result.exit_code == 1
     assert result.stderr == (f"Error: no Kafka broker answers at 127.0.0.1:{port} within 2s; start one with "
                              "`geotension broker start` or set GEOTENSION_BOOTSTRAP\n")
+
+
+def test_an_unwritable_feed_state_is_one_line_before_any_poll(a_file: Path) -> None:
+    state = a_file / "state" / "rss.json"
+    result = run("ingest", "rss", "http://127.0.0.1:9/feed", "--once", "--state", str(state))
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {state}: cannot write the feed state ({a_file} is a file, not a folder)\n"

@@ -36,6 +36,18 @@ CASES = [
     # a dateline's city is no actor
     ("تهران-ایرنا- رادیو اسرائیل از شلیک موشک به غزه خبر داد", "fa", []),
     ("TEHRAN (Reuters) - Israeli jets struck targets overnight", "en", []),
+    # Hebrew: a visitor "המבקר בישראל", a host, standing "by the side of" someone
+    ("ראש ממשלת אלבניה אדי ראמה, המבקר השבוע בישראל, נפגש עם הרב הראשי", "he",
+     [("ALB", "ISR", "04", "ASSERTED"), ("ISR", "ALB", "04", "ASSERTED")]),
+    ("אירח שר החוץ גדעון סער את אליסה ספירופאלי בירושלים", "he",
+     [("ISR", "ALB", "04", "ASSERTED"), ("ALB", "ISR", "04", "ASSERTED")]),
+    ("מדינת אלבניה מתייצבת בגלוי לצד ישראל", "he", [("ALB", "ISR", "051", "ASSERTED")]),
+    # the present and the infinitive of "attack"; launches named before the strikes
+    ("לצד טילים שמשוגרים מאיראן לישראל, צה\"ל ממשיך לתקוף מטרות בטהרן", "he",
+     [("IRN", "ISR", "195", "ASSERTED"), ("ISR", "IRN", "195", "ASSERTED")]),
+    # rejections and accusations told from the rejected side: the speaker named before acts
+    ("שר ההגנה האיראני אמר כי טענות ראש הממשלה של המשטר הציוני חסרות שחר", "he", [("IRN", "ISR", "12", "ASSERTED")]),
+    ("דובר משרד החוץ בטהרן הגיב: ההצהרות של נתניהו מהוות הסתה", "he", [("IRN", "ISR", "112", "ASSERTED")]),
     # Hebrew "attributed to": ל glued to the name after the word of attribution
     ("המתקפה על מערכות הממשלה באלבניה יוחסה לאיראן", "he", [("IRN", "ALB", "18", "ASSERTED")]),
 ]
