@@ -18,9 +18,11 @@ from tests.integration.independent import encode
 pytestmark = pytest.mark.broker
 
 
-def tail(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "streams", "tail", *args, "--timeout", "2"], env=worker_env(settings),
-                          capture_output=True, text=True, timeout=120, check=False)
+def tail(settings: Settings, *args: str, timeout_s: float = 5.0) -> subprocess.CompletedProcess[str]:
+    # --timeout also bounds how long tail waits for the broker to answer: not too short on a
+    # loaded machine.
+    return subprocess.run([sys.executable, "-m", "streams", "tail", *args, "--timeout", str(timeout_s)],
+                          env=worker_env(settings), capture_output=True, text=True, timeout=120, check=False)
 
 
 def topics(settings: Settings) -> set[str]:
@@ -54,7 +56,7 @@ def test_an_unknown_topic_is_one_line_and_is_not_created(make_settings: Callable
     settings = make_settings()
     before = topics(settings)
     missing = f"{settings.topics.prefix}no.such.topic"
-    done = tail(settings, missing)
+    done = tail(settings, missing, timeout_s=20.0)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [f"Error: no such topic: {missing} "
                                                 f"(topic prefix {settings.topics.prefix!r})"]
