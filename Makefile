@@ -40,7 +40,7 @@ test-unit: $(STAMP)  ## Only the fast tests that need no broker
 	$(BIN)/python -m pytest -q -m "not broker"
 
 lint: $(STAMP)  ## ruff and mypy
-	$(BIN)/ruff check streams tests bench
+	$(BIN)/ruff check streams tests bench setup.py
 	$(BIN)/mypy streams
 
 bench: $(STAMP)  ## Benchmarks (machine-readable JSON lines on stdout)

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-MODULES = ["codec", "engine", "replay", "tagger", "ceiling", "e2e", "scale", "memory"]
+MODULES = ["codec", "engine", "replay", "tagger", "feeds", "ceiling", "e2e", "scale", "memory"]
 
 
 def main(argv: list[str]) -> int:

@@ -238,7 +238,7 @@ class Tagger:
         answers = phrase_ends(tokens, rules.cause_markers) if rules.cause_markers else []
         coded = assign(tokens, text, mentions, triggers, agents, passive_aux, lang in rules.sov_languages, rules.verb_endings,
                        rules.genitive.get(lang, frozenset()), rules.prepositions, lang in rules.postnominal,
-                       answers, rules.ezafe_objects.get(lang, frozenset()))
+                       answers, rules.ezafe_objects.get(lang, frozenset()), rules.speech_words)
         # "in May", "May 2024": the month is no hedge (the modal verb is never capitalised mid-sentence).
         cues = [c for c in cues if not (c.first > 0 and tokens[c.first].orig == "May")]
         sentence_topic = _topic(topics)

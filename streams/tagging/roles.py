@@ -46,6 +46,9 @@ from streams.tagging.sentences import Token
 AGENT_REACH = 12  # words from the trigger to an agent marker
 AGENT_GAP = 6  # words from the marker to the actor it introduces ("by a group linked to Iran")
 SOURCE_REACH = 16  # words back from the trigger to its source
+# Hebrew one-letter prepositions glued to a name: in, to, from (and, the, that are no prepositions).
+_GLUED_PREPOSITIONS = frozenset("בלמ")
+SPEAKER_REACH = 12  # words back from a colon to the speaker of the quote after it ("Araghchi wrote:")
 COORDINATORS = frozenset({"and", "dhe", "و", "ו"})
 # Actors whose name before an act says who did it, not who was hit ("Hamas attack", "IRGC
 # strike"), unlike a state's ("Albania cyberattack": the attack on Albania).
@@ -101,6 +104,7 @@ def assign(
     postnominal: bool = False,
     cause_ends: Sequence[int] = (),
     ezafe: frozenset[str] = frozenset(),
+    speech: frozenset[str] = frozenset(),
 ) -> list[Roles]:
     """Source and target for every trigger that has both (see module docstring)."""
     out: list[Roles] = []
@@ -125,6 +129,8 @@ def assign(
         lo, hi = _clause(barriers, trig.first, n)
         left = [m for m in mentions if lo <= m.first and m.last <= trig.first and trig.first - m.last <= SOURCE_REACH]
         left.reverse()  # nearest first
+        if not left and lo > 0 and not etype.act and ":" in text[tokens[lo - 1].end:tokens[lo].start]:
+            left = _speaker(tokens, mentions, lo, speech, prepositions)
         # Actors inside a gapped phrase count as after it: "ordered two Iranian diplomats to leave".
         right = [m for m in mentions if (m.first >= trig.last or trig.first < m.first) and m.last <= hi]
         window = trig.payload.target_window
@@ -394,6 +400,32 @@ def _by_ezafe(trig: Match, agent: Mention, right: Sequence[Mention], tokens: Seq
         if target.first >= at and target.first - at <= EZAFE_OBJECT_GAP and target.actor.bucket != agent.actor.bucket:
             return Roles(trig, agent, target, "direct")
     return None
+
+
+def _speaker(tokens: Sequence[Token], mentions: Sequence[Mention], colon: int, speech: frozenset[str],
+             prepositions: frozenset[str]) -> list[Mention]:
+    """The speaker of a quote opening at token ``colon``, as the source of the statements in it
+    that name no actor before them: the name right before the colon ("Iran: Israel's crimes",
+    "עראקצ'י:"), or the one before a reporting verb there ("عراقچی ... نوشت:", "Araghchi
+    wrote:"). Not an addressee: "מסר לדיקטטור חמינאי:" (a message *to* Khamenei), "to Iran:"."""
+    def speaking(m: Mention) -> bool:
+        return not set(m.glued) & _GLUED_PREPOSITIONS and not (m.first > 0 and _addressed(tokens[m.first - 1], prepositions))
+    named = [m for m in mentions if m.last == colon]
+    if named:
+        return [named[0]] if speaking(named[0]) else []
+    verb = tokens[colon - 1]
+    if verb.norm not in speech and verb.lemma not in speech:
+        return []
+    return [m for m in mentions if m.last < colon and colon - m.last <= SPEAKER_REACH and speaking(m)][::-1]
+
+
+def _addressed(before: Token, prepositions: frozenset[str]) -> bool:
+    """Whether the word before a name makes it an addressee: a preposition ("to Iran"), or a
+    title with a Hebrew preposition glued to it ("לדיקטטור חמינאי", to the dictator Khamenei:
+    the lemmatiser took the letter off)."""
+    if before.norm in prepositions:
+        return True
+    return before.norm[:1] in _GLUED_PREPOSITIONS and before.lemma != before.norm and before.norm[1:].startswith(before.lemma[:2])
 
 
 def _verbal(trig: Match, tokens: Sequence[Token], verb_endings: frozenset[str]) -> bool:

@@ -173,6 +173,10 @@ class Rules:
             _index(by_lang, f"modality.cues.{kind}", kind, self.cues)
         self.reporting = PhraseIndex(self.glued_prefixes)
         _index(modality.get("reporting") or {}, "modality.reporting", "REPORT", self.reporting)
+        # One-word reporting verbs ("said", "گفت", "כתב"): before a colon, they open a quote whose
+        # statements are the speaker's (roles: the speaker of a quote).
+        self.speech_words = frozenset(parse_phrase(str(w))[0][1] for items in (modality.get("reporting") or {}).values()
+                                      for w in items if len(parse_phrase(str(w))) == 1)
         # "According to Rama, Iran sponsored the attack": the actor named right after one of
         # these is the one who reports, no party to the act, which is ATTRIBUTED.
         self.according = PhraseIndex(self.glued_prefixes)

@@ -119,3 +119,21 @@ def test_readme_lists_every_old_and_new_fingerprint() -> None:
     assert {name: (new, old) for name, new, old in rows} == {
         name: (v["fingerprint"], v["legacy_fingerprint"]) for name, v in VECTORS.items()
     }
+
+
+def test_exported_schemas_are_self_contained_and_fastavro_fingerprints_them_right(tmp_path: Path) -> None:
+    import fastavro
+    from click.testing import CliRunner
+
+    from streams.cli import cli
+
+    result = CliRunner().invoke(cli, ["schemas", "--export", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    listed = {row["name"]: row for row in map(json.loads, result.stdout.splitlines())}
+    assert sorted(listed) == sorted(f"geotension.{name}" for name in VECTORS)
+    for name, vector in VECTORS.items():
+        assert listed[f"geotension.{name}"]["canonical_form"] == vector["canonical_form"]
+        # One file alone, parsed by fastavro with nothing else loaded, gives the specification's fingerprint.
+        parsed = fastavro.parse_schema(json.loads((tmp_path / f"geotension.{name}.avsc").read_text(encoding="utf-8")))
+        canonical = fastavro.schema.to_parsing_canonical_form(parsed)
+        assert fastavro.schema.fingerprint(canonical, "CRC-64-AVRO") == vector["fingerprint"], name

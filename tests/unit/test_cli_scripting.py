@@ -146,3 +146,27 @@ def test_an_unwritable_feed_state_is_one_line_before_any_poll(a_file: Path) -> N
     result = run("ingest", "rss", "http://127.0.0.1:9/feed", "--once", "--state", str(state))
     assert result.exit_code == 1
     assert result.stderr == f"Error: {state}: cannot write the feed state ({a_file} is a file, not a folder)\n"
+
+
+def _commands(group: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    import click
+
+    out: list[tuple[str, ...]] = []
+    assert isinstance(group, click.Group)
+    for name, command in sorted(group.commands.items()):
+        out.append((*prefix, name))
+        if isinstance(command, click.Group):
+            out.extend(_commands(command, (*prefix, name)))
+    return out
+
+
+def test_every_bundled_file_named_in_help_examples_exists() -> None:
+    """The examples in --help name only files that ship with the project (samples/, config/)."""
+    import re
+
+    named: set[str] = set()
+    for path in _commands(cli):
+        text = run(*path, "--help").stdout
+        named.update(re.findall(r"(?<![\w/.-])((?:samples|config)/[\w./-]+)", text))
+    assert "samples/articles.jsonl" in named
+    assert sorted(p for p in named if not (ROOT / p).exists()) == []

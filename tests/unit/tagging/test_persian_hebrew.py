@@ -48,6 +48,13 @@ CASES = [
     # rejections and accusations told from the rejected side: the speaker named before acts
     ("שר ההגנה האיראני אמר כי טענות ראש הממשלה של המשטר הציוני חסרות שחר", "he", [("IRN", "ISR", "12", "ASSERTED")]),
     ("דובר משרד החוץ בטהרן הגיב: ההצהרות של נתניהו מהוות הסתה", "he", [("IRN", "ISR", "112", "ASSERTED")]),
+    # a quote's statements are its speaker's: the name before the colon, or before "wrote:"
+    ("عراقچی در پیامی در شبکه ایکس نوشت: جنایات رژیم اسرائیل در غزه ادامه دارد", "fa", [("IRN", "ISR", "111", "ASSERTED")]),
+    ("עראקצ'י: הפשעים של ישראל מהוות הסתה", "he", [("IRN", "ISR", "112", "ASSERTED")]),
+    # ... not the addressee of a message
+    ("כ\"ץ שלח מסר לדיקטטור חמינאי: אם תמשיך לאיים על ישראל, תצטער", "he", []),
+    ("כ\"ץ שלח מסר לחמינאי: אם תמשיך לאיים על ישראל, תצטער", "he", []),
+    ("חמינאי: אם תמשיך לאיים על ישראל, תצטער", "he", [("IRN", "ISR", "13", "ASSERTED")]),
     # Hebrew "attributed to": ל glued to the name after the word of attribution
     ("המתקפה על מערכות הממשלה באלבניה יוחסה לאיראן", "he", [("IRN", "ALB", "18", "ASSERTED")]),
 ]
