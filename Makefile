@@ -43,7 +43,11 @@ lint: $(STAMP)  ## ruff and mypy
 	$(BIN)/ruff check streams tests bench setup.py
 	$(BIN)/mypy streams
 
-bench: $(STAMP)  ## Benchmarks (machine-readable JSON lines on stdout)
+$(VENV)/.bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $(VENV)/.bench
+
+bench: $(VENV)/.bench  ## Benchmarks (machine-readable JSON lines on stdout; installs the bench extra)
 	$(BIN)/python -m bench
 
 score: $(STAMP)  ## Score the tagger on the labeled development set (needs ../shared)

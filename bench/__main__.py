@@ -2,6 +2,7 @@
 
     python -m bench                 # all (memory alone takes 10+ minutes on 2 cores)
     python -m bench engine tagger   # some
+    python -m bench peers --scale 0.1 --rounds 1   # a quick peer comparison (smaller corpora)
     GEOTENSION_BENCH_EVENTS=100000 python -m bench memory   # a shorter memory run
 """
 
@@ -14,10 +15,21 @@ import sys
 import time
 from pathlib import Path
 
-MODULES = ["codec", "engine", "replay", "tagger", "feeds", "ceiling", "e2e", "scale", "memory"]
+MODULES = ["codec", "engine", "replay", "tagger", "feeds", "ceiling", "peers", "e2e", "scale", "memory"]
+#: Options passed to the benchmarks through the environment (read by ``bench_peers``).
+OPTIONS = {"--scale": "GEOTENSION_BENCH_SCALE", "--rounds": "GEOTENSION_BENCH_ROUNDS"}
 
 
 def main(argv: list[str]) -> int:
+    argv = list(argv)
+    for flag, variable in OPTIONS.items():
+        if flag in argv:
+            at = argv.index(flag)
+            if at + 1 >= len(argv):
+                print(f"{flag} needs a value", file=sys.stderr)
+                return 2
+            __import__("os").environ[variable] = argv[at + 1]
+            del argv[at:at + 2]
     wanted = argv or MODULES
     unknown = [name for name in wanted if name not in MODULES]
     if unknown:

@@ -139,13 +139,15 @@ class AppSettings:
     #: A partition of tension.events with records waiting holds the indicators' event time
     #: back (the low watermark) until it delivers, at most this long after its last record.
     partition_idle_s: float = 30.0
-    #: The indicator agent takes up to this many events at a time and emits each changed
-    #: snapshot once per batch (1 emits after every event).
+    #: The tag and indicator agents take up to this many records at a time; the indicator
+    #: agent emits each changed snapshot once per batch (1 emits after every event).
     batch_max: int = 500
     #: ... waiting at most this long for a batch to fill (the latency it may add).
     batch_window_s: float = 0.05
     #: The producer gathers records this long into one request (0 sends each at once).
     producer_linger_ms: float = 5.0
+    #: The longest the broker holds a fetch open waiting for data (faust fixes 1,500 ms).
+    fetch_max_wait_ms: int = 100
     log_level: str = "info"
     #: ``asyncio`` or ``uvloop`` (the ``fast`` extra): faust's own per-record cost is mostly
     #: event-loop scheduling, which uvloop makes cheaper.
@@ -669,6 +671,8 @@ def _validate(obj: Any, file: Path, path: str) -> None:
             fail("batch_window_s", "must be more than 0 and at most 10 seconds")
         if not 0.0 <= obj.producer_linger_ms <= 1000.0:
             fail("producer_linger_ms", "must be between 0 and 1000 milliseconds")
+        if not 0 <= obj.fetch_max_wait_ms <= 30_000:
+            fail("fetch_max_wait_ms", "must be between 0 and 30000 milliseconds")
         if obj.processing_guarantee not in ("at_least_once", "exactly_once"):
             fail("processing_guarantee", "must be at_least_once or exactly_once")
         if not (obj.store.startswith("rocksdb://") or obj.store.startswith("memory://")):

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import weakref
 from typing import Any
+
+from faust.streams import _current_event
 
 from streams.ledger import TABLE, LedgerEntry, totals
 from streams.settings import Settings
@@ -38,7 +41,13 @@ class Ledger:
             if entry is None:
                 entry = self.cache[partition] = LedgerEntry.from_dict(self.table.get(str(partition)))
             if entry.count(offset, outcome):
-                self.table[str(partition)] = entry.to_dict()
+                # faust writes a table key to the changelog partition of the current event: in a
+                # batch that is not necessarily this record, so it is set to this record.
+                token = _current_event.set(weakref.ref(event))
+                try:
+                    self.table[str(partition)] = entry.to_dict()
+                finally:
+                    _current_event.reset(token)
         except Exception as exc:  # noqa: BLE001 - the ledger must never stop the agent
             log.warning("could not count news.raw record in the ledger (%s: %s)", type(exc).__name__, exc)
 
