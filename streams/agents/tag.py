@@ -42,12 +42,21 @@ def register(pipeline: Pipeline) -> Any:
     def code(event: Any, now: datetime) -> list[tuple[bytes, bytes]]:
         """(key, TaggedEvent bytes) for every act the article codes; raises on a bad record."""
         article = decode_article(event.value, registry)
+        stamped = article["published_at"] is None and article["ingested_at"] is None
         if article["ingested_at"] is None:
-            # The record timestamp is when the article entered the pipeline.
+            # The record timestamp is when the article entered the pipeline: an undated article
+            # is coded at that time, never dropped.
             article["ingested_at"] = parse_time(int(event.message.timestamp * 1000), "timestamp")
         check_article_times(article, now, limits.earliest_year, limits.max_future_s)
-        tagged = counters.timed("tag", tagger.tag, article)
-        return [((ev["dyad"] or ev["article_id"]).encode(), registry.encode("TaggedEvent", ev)) for ev in tagged]
+        tagged = counters.timed("tag", tagger.tag_article, article)
+        encoded = [((ev["dyad"] or ev["article_id"]).encode(), registry.encode("TaggedEvent", ev)) for ev in tagged.events]
+        if stamped:
+            counters.notes["tag:record_timestamp"] += 1
+        elif tagged.time_basis == "ingested_at":
+            counters.notes["tag:ingested_at"] += 1
+        if not tagged.supported:
+            counters.notes[f"tag:language:{tagged.language}"] += 1
+        return encoded
 
     def delivered(future: Any) -> None:
         if not future.cancelled() and future.exception() is not None:
