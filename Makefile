@@ -50,11 +50,17 @@ $(VENV)/.bench: $(STAMP)
 bench: $(VENV)/.bench  ## Benchmarks (machine-readable JSON lines on stdout; installs the bench extra)
 	$(BIN)/python -m bench
 
-score: $(STAMP)  ## Score the tagger on the labeled development set (needs ../shared)
-	@if [ -f $(SHARED)/data/labeled/dev.jsonl ]; then \
-	  $(BIN)/geotension tag --input $(SHARED)/data/labeled/dev.jsonl --output out/dev.tagged.jsonl --silent && \
-	  $(BIN)/python $(SHARED)/tools/score_tagging.py --gold $(SHARED)/data/labeled/dev.jsonl --pred out/dev.tagged.jsonl; \
-	else echo "make score: $(SHARED)/data/labeled/dev.jsonl not found (the labeled set lives outside the project)"; exit 2; fi
+score: $(STAMP)  ## Score the tagger per language on the labeled sets in ../shared (dev, real_dev)
+	@if [ ! -d $(SHARED)/data/labeled ] || [ ! -f $(SHARED)/tools/score_tagging.py ]; then \
+	  echo "make score: $(SHARED)/data/labeled or $(SHARED)/tools/score_tagging.py not found: the labeled sets and the scorer live outside the project (SHARED=path to point elsewhere)"; exit 2; fi
+	@mkdir -p out; status=0; \
+	for set in dev real_dev; do \
+	  gold=$(SHARED)/data/labeled/$$set.jsonl; \
+	  if [ ! -f $$gold ]; then echo "make score: $$gold not found"; status=2; continue; fi; \
+	  echo "== $$set.jsonl (articles as stored)"; \
+	  $(BIN)/geotension tag --input $$gold --output out/$$set.tagged.jsonl || { status=1; continue; }; \
+	  $(BIN)/python $(SHARED)/tools/score_tagging.py --gold $$gold --pred out/$$set.tagged.jsonl --by-language || status=1; \
+	done; exit $$status
 
 realcheck: $(STAMP)  ## Tag the dated relevant real news (needs ../shared) and show where indicator levels rise
 	@if [ -f $(SHARED)/data/labeled/real_dev.jsonl ]; then \

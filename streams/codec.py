@@ -58,10 +58,6 @@ class SchemaRegistry:
         }
         self._encoders: dict[str, Callable[[Mapping[str, Any]], bytes]] = {}
 
-    def legacy_fingerprint(self, name: str) -> bytes | None:
-        """The fingerprint 0.1.x wrote for schema ``name`` (None when it had none or the same)."""
-        return next((fp for fp, old in self.legacy.items() if old.name == name), None)
-
     def fingerprint(self, name: str) -> bytes:
         """The 8-byte CRC-64-AVRO fingerprint of a schema's Parsing Canonical Form."""
         return self.schema(name).fingerprint

@@ -35,12 +35,16 @@ def _latency_histogram(registry: CollectorRegistry) -> Histogram:
 
 @dataclass
 class PipelineCounters:
-    """Records in and out per agent, dead letters by reason class, skips by cause, latency per agent."""
+    """Records in and out per agent, dead letters by reason class, skips by cause, notes on
+    how records were read."""
 
     records_in: Counter[str] = field(default_factory=Counter)
     records_out: Counter[str] = field(default_factory=Counter)
     dead_letters: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
+    #: Articles coded with a stand-in event time ("tag:ingested_at", "tag:record_timestamp") or
+    #: in a language the rules do not cover ("tag:language:fr").
+    notes: Counter[str] = field(default_factory=Counter)
     #: The pipeline's own metrics registry (the latency histogram lives here).
     registry: CollectorRegistry = field(default_factory=lambda: CollectorRegistry(auto_describe=True))
     latency: Histogram = field(init=False)
@@ -71,4 +75,5 @@ class PipelineCounters:
             "records_out": dict(self.records_out),
             "dead_letters": dict(self.dead_letters),
             "skipped": dict(self.skipped),
+            "notes": dict(self.notes),
         }

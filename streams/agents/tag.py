@@ -16,7 +16,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from streams.agents.deadletter import dead_letter
+from streams.agents.ledger import Ledger
 from streams.app import Pipeline
+from streams.ledger import DEAD_LETTERS, WITH_EVENTS, WITHOUT_EVENTS
 from streams.records import decode_article, parse_time
 from streams.tagging import Tagger
 from streams.timecheck import check_article_times
@@ -33,18 +35,28 @@ def register(pipeline: Pipeline) -> Any:
     transactional = pipeline.settings.app.processing_guarantee == "exactly_once"
     counters = pipeline.counters
     limits = pipeline.settings.tagging
+    ledger = pipeline.ledger = Ledger(pipeline.app, pipeline.settings)
     registry = pipeline.registry
     batch_max, batch_window_s = pipeline.settings.app.batch_max, pipeline.settings.app.batch_window_s
 
     def code(event: Any, now: datetime) -> list[tuple[bytes, bytes]]:
         """(key, TaggedEvent bytes) for every act the article codes; raises on a bad record."""
         article = decode_article(event.value, registry)
+        stamped = article["published_at"] is None and article["ingested_at"] is None
         if article["ingested_at"] is None:
-            # The record timestamp is when the article entered the pipeline.
+            # The record timestamp is when the article entered the pipeline: an undated article
+            # is coded at that time, never dropped.
             article["ingested_at"] = parse_time(int(event.message.timestamp * 1000), "timestamp")
         check_article_times(article, now, limits.earliest_year, limits.max_future_s)
-        tagged = counters.timed("tag", tagger.tag, article)
-        return [((ev["dyad"] or ev["article_id"]).encode(), registry.encode("TaggedEvent", ev)) for ev in tagged]
+        tagged = counters.timed("tag", tagger.tag_article, article)
+        encoded = [((ev["dyad"] or ev["article_id"]).encode(), registry.encode("TaggedEvent", ev)) for ev in tagged.events]
+        if stamped:
+            counters.notes["tag:record_timestamp"] += 1
+        elif tagged.time_basis == "ingested_at":
+            counters.notes["tag:ingested_at"] += 1
+        if not tagged.supported:
+            counters.notes[f"tag:language:{tagged.language}"] += 1
+        return encoded
 
     def delivered(future: Any) -> None:
         if not future.cancelled() and future.exception() is not None:
@@ -61,9 +73,11 @@ def register(pipeline: Pipeline) -> Any:
                     encoded = code(event, now)
                 except Exception as exc:  # noqa: BLE001 - one bad record must not stop the agent
                     await dead_letter(pipeline, "tag", event, exc)
+                    ledger.count(event, DEAD_LETTERS)
                     continue
                 if not encoded:
                     counters.skipped["tag:no-event"] += 1
+                    ledger.count(event, WITHOUT_EVENTS)
                     continue
                 for key, value in encoded:
                     if transactional:
@@ -72,5 +86,6 @@ def register(pipeline: Pipeline) -> Any:
                         sent: Any = await producer.send(sink_name, key, value, None, None, None)
                         sent.add_done_callback(delivered)  # an asyncio future of the record's metadata
                 counters.records_out["tag"] += len(encoded)
+                ledger.count(event, WITH_EVENTS)
 
     return tag

@@ -14,13 +14,16 @@ import json
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from streams.errors import TaggingError
 from streams.tagging import markers
+from streams.tagging.context import Decision, Grammar, SentenceContext
 from streams.tagging.gazetteer import Gazetteer, Mention
 from streams.tagging.goldstein import GoldsteinTable, quad_class
-from streams.tagging.language import detect_language
+from streams.tagging.language import LanguageDetector
 from streams.tagging.modality import decide
 from streams.tagging.normalize import clean, fold, needs_clean
 from streams.tagging.phrases import Match, Scanner
@@ -29,11 +32,70 @@ from streams.tagging.rules import Rules
 from streams.tagging.scale import ScaleCues
 from streams.tagging.sentences import Token, split_sentences, tokenize
 
-# What _analyse keeps of a sentence: tokens, mentions, triggers, topic words, phrase starts.
-Parts = tuple[list[Token], list[Mention], list[Match], list[str], list[list[int]]]
+# The phrase lists the scanner looks through, in its order: ``starts[k]`` is where list k may match.
+NAMES, TOPICS, SUPPRESS, TRIGGERS, AGENTS, CUES, REPORTING, ACCORDING, BACKERS = range(9)
+
+
+class Parts(NamedTuple):
+    """What _analyse keeps of a sentence; ``why`` says why it has no triggers to read, if so."""
+
+    tokens: list[Token]
+    mentions: list[Mention]
+    triggers: list[Match]
+    topics: list[str]
+    starts: list[list[int]]
+    why: str = ""
+
+
+@dataclass
+class SentenceTrace:
+    """For ``--explain``: one sentence that names actors of two sides, what each trigger's rule
+    decided and what became of the pairs found (``notes``)."""
+
+    index: int
+    text: str
+    decisions: list[Decision] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    events: int = 0
 
 BASE_CONFIDENCE = 0.9
 DEFAULT_MAX_BODY_CHARS = 100_000
+
+
+# Where an article's event time came from, best first (the summary counts the fallbacks).
+TIME_BASES = ("published_at", "ingested_at", "default")
+
+
+@dataclass
+class Tagged:
+    """What coding one article gave: its events, the language read and where its time came from.
+
+    ``supported`` is False for an article in a language the rules do not cover (or that the
+    detector could not place: ``unknown``): it is not parsed with another language's rules and
+    yields no events. ``language`` is "" when it was neither given nor needed (the article names
+    no watched actor)."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    language: str = ""
+    supported: bool = True
+    time_basis: str = "published_at"
+    #: Filled only when asked (``explain=True``): the sentences read and what the rules decided.
+    trace: list[SentenceTrace] = field(default_factory=list)
+
+
+def event_time_of(article: Mapping[str, Any], default_time: datetime | None = None) -> tuple[datetime, str]:
+    """An article's event time and its basis: ``published_at``, else ``ingested_at`` (the stream
+    sets it from the Kafka record timestamp when the producer did not), else ``default_time``.
+
+    Raises :class:`TaggingError` when none is known: an undated article is still coded, but
+    only the caller knows what time stands for "now" (the run's start, ``--default-time``)."""
+    for basis in TIME_BASES[:2]:
+        value = article.get(basis)
+        if value is not None:
+            return value, basis
+    if default_time is None:
+        raise TaggingError(f"article {article.get('id') or ''} has no published_at or ingested_at")
+    return default_time, "default"
 
 
 def _digest(obj: Any) -> str:
@@ -61,7 +123,11 @@ class Tagger:
         self.scanner = Scanner([self.gazetteer.index, r.topics, r.suppress, r.triggers, r.agents, r.cues, r.reporting,
                                 r.according, r.backers])
         self.max_body_chars = max_body_chars
+        covered = [str(k) for k in (events.get("languages") or {})]
+        self.languages = frozenset(covered)
+        self.detector = LanguageDetector(covered, [str(c) for c in events.get("detect_also") or ()])
         self._code_facts: dict[str, tuple[int, float]] = {}  # CAMEO code → QuadClass, Goldstein
+        self._grammars: dict[str, Grammar] = {}
         self.ruleset_version = f"actors:{_digest(actors)}+events:{_digest(events)}"
 
     @classmethod
@@ -72,12 +138,19 @@ class Tagger:
                    ScaleCues.load(settings.config_dir / "scale.yaml"))
 
     # ------------------------------------------------------------------ public
-    def tag(self, article: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def tag(self, article: Mapping[str, Any], default_time: datetime | None = None) -> list[dict[str, Any]]:
         """TaggedEvent records for one NewsArticle record, sorted by sentence and position."""
+        return self.tag_article(article, default_time).events
+
+    def tag_article(self, article: Mapping[str, Any], default_time: datetime | None = None,
+                    explain: bool = False) -> Tagged:
+        """Events of one article with the language read and the basis of its event time (see
+        :func:`event_time_of`); with ``explain``, the trace of every sentence naming two sides."""
         article_id = str(article.get("id") or "")
-        event_time = article.get("published_at") or article.get("ingested_at")
-        if event_time is None:
-            raise TaggingError(f"article {article_id} has no published_at or ingested_at")
+        event_time, basis = event_time_of(article, default_time)
+        # An article that names no watched actor is never read, so its language is not
+        # determined ("" unless given) and not counted as unsupported.
+        result = Tagged(time_basis=basis, language=str(article.get("language") or ""))
         title = article.get("title") or ""
         body = article.get("body") or ""
         if not isinstance(title, str):
@@ -91,18 +164,24 @@ class Tagger:
         full = title + "\n" + body
         hits = prefilter.scan(full)
         if hits is None:
-            return []
+            return result
         if needs_clean(title) or needs_clean(body):
             title, body = clean(title), clean(body)
             full = title + "\n" + body
             hits = prefilter.scan(full)
             if hits is None:
-                return []
-        language = article.get("language") or None
-        if not language:
-            language = detect_language(full)
-        language = str(language)
+                return result
+        language = str(article.get("language") or "")
         lang = language.split("-")[0].lower()
+        if lang not in self.languages:
+            # No label, or one the rules do not cover (feeds mislabel: "tlh", "xx"): the text
+            # says which language it is. Only articles naming a watched actor get this far.
+            language = self.detector.detect(full)
+            lang = language
+        result.language = language
+        result.supported = lang in self.languages
+        if not result.supported:
+            return result
         meta = {
             "article_id": article_id,
             "event_time": event_time,
@@ -117,7 +196,7 @@ class Tagger:
         # only if a bare "attack" elsewhere needs the article's topic.
         others = self.gazetteer.others.positions(full, hits)
         if not _may_share_a_sentence(full, hits.positions, others):
-            return []
+            return result
         # Only sentences naming a relevant actor are read, so the split stops after the one
         # holding the last such hit (often the lead: the rest of the article is background).
         # An outsider's hit beyond the last sentence split lies in a sentence that names no
@@ -137,27 +216,44 @@ class Tagger:
 
         def article_topic() -> str | None:
             if not cache:
-                words = [t for a in analysed.values() if a for t in a[3]]
+                words = [t for a in analysed.values() if a for t in a.topics]
                 for k in topic_only:
                     words.extend(self._topics(full[spans[k][0]:spans[k][1]]))
                 cache.append(_topic(words))
             return cache[0]
 
-        out: list[dict[str, Any]] = []
         seen: set[tuple[str, str, str, str]] = set()
-        for index, parts in analysed.items():
+        coded: dict[int, list[dict[str, Any]]] = {}
+        for k, parts in analysed.items():
             if parts is None:
                 continue
-            text = full[spans[index][0]:spans[index][1]]
-            for event in self._code_sentence(index, text, parts, lang, article_topic, meta):
+            trace = SentenceTrace(k, full[spans[k][0]:spans[k][1]]) if explain else None
+            coded[k] = self._code_sentence(k, full[spans[k][0]:spans[k][1]], parts, lang, article_topic, meta, trace)
+            if trace is not None and (trace.decisions or parts.why):
+                if parts.why:
+                    trace.notes.append(parts.why)
+                result.trace.append(trace)
+        if 0 in coded and 1 in coded:
+            # A headline retells the lede's act in fewer words ("Albania cuts ties with Iran" over
+            # "Albania severed diplomatic relations with Iran ..."): the same pair and class of
+            # act is one event, the lede's, whose full sentence is the better evidence.
+            told = {_gist(e) for e in coded[1]}
+            kept = [e for e in coded[0] if _gist(e) not in told]
+            if explain and len(kept) < len(coded[0]):
+                for t in result.trace:
+                    if t.index == 0:
+                        t.notes.append(f"{len(coded[0]) - len(kept)} headline event(s) retold by the lede: the lede's kept")
+            coded[0] = kept
+        for index in sorted(coded):
+            for event in coded[index]:
                 key = (event["source"]["code"], event["target"]["code"], event["cameo_code"], event["modality"])
                 if key not in seen:
                     seen.add(key)
-                    out.append(event)
+                    result.events.append(event)
         if self.scale is not None:
-            for event in out:
+            for event in result.events:
                 self.scale.mark(event)  # evidence of scale ("barrage"): see streams/tagging/scale.py
-        return out
+        return result
 
     # ------------------------------------------------------------------ steps
     def _analyse(self, text: str, lang: str = "") -> Parts | None:
@@ -170,7 +266,7 @@ class Tagger:
         if lang in self.rules.lemmatiser.languages:  # only the few sentences that get this far
             tokens = self.rules.lemmatiser.apply(tokens, lang)
         starts = self.scanner.starts(tokens)
-        mentions = self.gazetteer.mentions(tokens, text, starts[0])
+        mentions = self.gazetteer.mentions(tokens, text, starts[NAMES])
         if not mentions:
             return None
         rules = self.rules
@@ -182,36 +278,39 @@ class Tagger:
         if len(mentions) > 1:
             mentions = markers.without_datelines(mentions, text)
             mentions = markers.without_negated(mentions, tokens, rules.anti.get(lang, ()))
-            if starts[8]:
-                mentions = markers.without_backers(mentions, rules.backers.find_all(tokens, starts[8]), tokens,
+            if starts[BACKERS]:
+                mentions = markers.without_backers(mentions, rules.backers.find_all(tokens, starts[BACKERS]), tokens,
                                                    rules.passive_aux.get(lang, rules.all_passive_aux))
-        if starts[7]:
+        if starts[ACCORDING]:
             # "According to Rama, ...": the actor named right after reports; it takes no part.
             speakers = {next((m.first for m in mentions if a.last <= m.first <= a.last + 2), -1)
-                        for a in rules.according.find_all(tokens, starts[7])}
+                        for a in rules.according.find_all(tokens, starts[ACCORDING])}
             mentions = [m for m in mentions if m.first not in speakers]
             if not mentions:
                 return None
-        topics = [m.payload for m in rules.topics.find_all(tokens, starts[1])]
+        topics = [m.payload for m in rules.topics.find_all(tokens, starts[TOPICS])]
         if len({m.actor.bucket for m in mentions}) < 2:
-            return ([], [], [], topics, starts)
-        if rules.suppress.find_all(tokens, starts[2]):
-            return ([], [], [], topics, starts)
+            return Parts([], [], [], topics, starts)
+        suppressed = rules.suppress.find_all(tokens, starts[SUPPRESS])
+        if suppressed:
+            words = " ".join(t.orig for t in tokens[suppressed[0].first:suppressed[0].last])
+            return Parts([], [], [], topics, starts, f"not an act between states here: suppressed by '{words}'")
         taken: set[Any] = set()
         for m in mentions:
             taken.update(range(m.first, m.last))
         # A trigger may span a name inside a gap ("ordered two Iranian diplomats to leave"), but
         # may not start or end on one.
-        triggers = [t for t in rules.triggers.find_all(tokens, starts[3]) if t.first not in taken and t.last - 1 not in taken]
-        return (tokens, mentions, triggers, topics, starts)
+        triggers = [t for t in rules.triggers.find_all(tokens, starts[TRIGGERS])
+                    if t.first not in taken and t.last - 1 not in taken]
+        return Parts(tokens, mentions, triggers, topics, starts, "" if triggers else "names two sides, but no trigger")
 
     def _topics(self, text: str) -> list[str]:
         """Topic words of a sentence that names an actor (see ``topics`` in events.yaml)."""
         tokens = tokenize(fold(text), text)
         starts = self.scanner.starts(tokens)
-        if not self.gazetteer.mentions(tokens, text, starts[0]):
+        if not self.gazetteer.mentions(tokens, text, starts[NAMES]):
             return []
-        return [m.payload for m in self.rules.topics.find_all(tokens, starts[1])]
+        return [m.payload for m in self.rules.topics.find_all(tokens, starts[TOPICS])]
 
     def _code_sentence(
         self,
@@ -221,24 +320,24 @@ class Tagger:
         lang: str,
         article_topic: Callable[[], str | None],
         meta: dict[str, Any],
+        trace: SentenceTrace | None = None,
     ) -> list[dict[str, Any]]:
-        tokens, mentions, triggers, topics, starts = parts
+        tokens, mentions, triggers, topics, starts = parts.tokens, parts.mentions, parts.triggers, parts.topics, parts.starts
         if not triggers:
             return []
         rules = self.rules
-        agents = rules.agents.find_all(tokens, starts[4])
+        agents = rules.agents.find_all(tokens, starts[AGENTS])
         if lang in rules.agent_prefixes:
             agents = sorted(agents + markers.prefix_agents(mentions, rules.agent_prefixes[lang]))
         if lang in rules.attribution:
             agents = sorted(agents + markers.attribution_agents(mentions, tokens, *rules.attribution[lang]))
-        cues = rules.cues.find_all(tokens, starts[5]) + rules.according.find_all(tokens, starts[7])
-        reporting = rules.reporting.find_all(tokens, starts[6])
-        passive_aux = rules.passive_aux.get(lang, rules.all_passive_aux)
+        cues = rules.cues.find_all(tokens, starts[CUES]) + rules.according.find_all(tokens, starts[ACCORDING])
+        reporting = rules.reporting.find_all(tokens, starts[REPORTING])
         # Where an answer to an act ("retaliation for") ends: its act's actor is not the answerer.
         answers = phrase_ends(tokens, rules.cause_markers) if rules.cause_markers else []
-        coded = assign(tokens, text, mentions, triggers, agents, passive_aux, lang in rules.sov_languages, rules.verb_endings,
-                       rules.genitive.get(lang, frozenset()), rules.prepositions, lang in rules.postnominal,
-                       answers, rules.ezafe_objects.get(lang, frozenset()), rules.speech_words)
+        ctx = SentenceContext(tokens, text, mentions, triggers, agents, self._grammar(lang), answers,
+                              headline=index == 0, outlet=meta["outlet"])
+        coded = assign(ctx, trace.decisions if trace is not None else None)
         # "in May", "May 2024": the month is no hedge (the modal verb is never capitalised mid-sentence).
         cues = [c for c in cues if not (c.first > 0 and tokens[c.first].orig == "May")]
         sentence_topic = _topic(topics)
@@ -248,6 +347,8 @@ class Tagger:
         for roles in coded:
             src, tgt = roles.source.actor, roles.target.actor
             if not (src.watched or tgt.watched):
+                if trace is not None:
+                    trace.notes.append(f"{roles.rule}: {roles.source.text} → {roles.target.text}: neither is a watched state")
                 continue
             modality, cue = decide(roles, cues, reporting, mentions, rules, lang in rules.sov_languages, triggers, answers)
             etype = roles.trigger.payload
@@ -260,7 +361,20 @@ class Tagger:
                 pairs.append((roles.target, roles.source))
             for s, t in pairs:
                 out.append(self._record(index, text, tokens, roles, s, t, code, context, modality, cue, meta))
+        if trace is not None:
+            trace.events = len(out)
         return out
+
+    def _grammar(self, lang: str) -> Grammar:
+        """The grammar facts of a language, built once."""
+        grammar = self._grammars.get(lang)
+        if grammar is None:
+            rules = self.rules
+            grammar = self._grammars[lang] = Grammar(
+                rules.passive_aux.get(lang, rules.all_passive_aux), lang in rules.sov_languages, rules.verb_endings,
+                rules.genitive.get(lang, frozenset()), rules.prepositions, lang in rules.postnominal,
+                rules.ezafe_objects.get(lang, frozenset()), rules.speech_words)
+        return grammar
 
     def _record(
         self,
@@ -365,6 +479,11 @@ def _sure_end(text: str, start: int, stop: int) -> bool:
         if "\n" in m.group() or not text[m.end():m.end() + 1].islower():
             return True
         at = m.end()
+
+
+def _gist(event: Mapping[str, Any]) -> tuple[str, str, int]:
+    """Who did which class of act to whom: what a headline and its lede share when they tell one act."""
+    return event["source"]["code"], event["target"]["code"], event["quad_class"]
 
 
 def _topic(words: list[str]) -> str | None:

@@ -1,215 +1,329 @@
-"""Who did what to whom in one sentence: source and target for each trigger.
+"""Who did what to whom in one sentence: an ordered list of named rules over one sentence context.
 
-Rules, in the order they are tried (each records how it decided, which sets confidence):
+For each trigger (see :mod:`streams.tagging.context` for what a rule reads) the rules of
+:data:`RULES` are tried in order; the first that decides wins: it returns the source and target
+(:class:`Roles`, stamped with the rule's name, which ``geotension tag --explain`` shows) or a
+:class:`Skip` saying why nothing is coded. When none decides, :func:`why_not` says what was
+missing. Each rule's docstring names the construction it reads, with an example; each has its
+own tests (``tests/unit/tagging/test_role_rules.py``).
 
-* passive/attribution: an agent marker after the trigger ("hit **by** hackers linked to Iran",
-  "an attack on INSTAT **carried out by** an Iranian actor") names the source; the target is
-  the nearest other actor before the marker, or before the trigger, or with no one named before
-  the agent the one after it ("hackers **linked to** Iran targeted Albanian systems"). A marker
-  belongs to the nearest trigger before it, and what it introduces is not what an earlier act
-  hit ("Israeli strikes were condemned **by** Albania").
-* accusation: an act named after an accusation is the accused's ("Israel accused **Iran** of
-  the cyberattack"), aimed at the actor named with it or else at the accuser.
-* noun modifier: "Iran denies involvement in **Albania** cyberattack" — a bare name right
-  before a trigger with no actor after it is what was hit, not who hit; an armed group's
-  name ("after **Hamas** attack") is who hit, and the default rule below pairs it.
-* reactions and answers: an act right after a reaction ("**condemned** the attack on Israel")
-  or an answer ("**retaliation for** the assassination of …") is someone else's; with no agent
-  or modifier naming its actor it is not coded, and the reaction is aimed at that actor or
-  at no one. A passive reaction ("Iran's attack on Israel **was condemned by** Albania") is
-  aimed the same way, and an agent after an answer ("vowed to avenge the killing … **by**
-  Israel") names who did the answered act, not who answers. The actor an agent marker
-  introduces is no subject of a reaction after it ("… by Hamas gunmen **and expressed**
-  solidarity").
-* Persian possessive agents: "حمله ارتش اسرائیل به مواضع سپاه" — the actor right after an act
-  noun did it when a preposition (به, علیه) then names what it hit (``languages.fa.ezafe_objects``).
-* SOV (Persian): with the verb last, the first actor of the clause acts on the next one.
-* coordination: "Albania blames Iran …, **cuts** ties" reuses the previous trigger's source;
-  actors listed together share a role ("**Albania, Israel and the United States** condemned
-  Iran", "blamed **Israel and the United States**").
-* default (SVO): the nearest actor before the trigger acts on the nearest one after it within
-  the type's ``target_window``; actors of the same state as the target are skipped as source.
-  A joint act may name both sides before it ("Israel and Iran exchanged fire"). With no actor
-  after it, the nearest actor of another state elsewhere in the sentence is the target
-  ("Iranian staff leave Tirana after expulsion"), at lower confidence.
+After the rules: actors listed with the source or target share its role ("Albania, Israel and
+the United States condemned Iran"), and a reaction to an act is aimed at the act's actor
+(:func:`aim_reactions`).
+
+Cautious by design: a rule that is unsure returns ``None`` or a :class:`Skip`; when no rule
+finds both sides, nothing is coded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from collections.abc import Callable, Mapping, Sequence
 
+from streams.tagging.context import (
+    AGENT_GAP,
+    SOURCE_REACH,
+    Decision,
+    Roles,
+    SentenceContext,
+    Skip,
+    Slot,
+    make_slot,
+)
 from streams.tagging.gazetteer import Mention
 from streams.tagging.phrases import Match
 from streams.tagging.sentences import Token
 
+__all__ = ["AGENT_GAP", "HOW_CONFIDENCE", "RULES", "Decision", "Roles", "SentenceContext", "Skip", "assign",
+           "phrase_ends", "why_not"]
+
 AGENT_REACH = 12  # words from the trigger to an agent marker
-AGENT_GAP = 6  # words from the marker to the actor it introduces ("by a group linked to Iran")
-SOURCE_REACH = 16  # words back from the trigger to its source
-# Hebrew one-letter prepositions glued to a name: in, to, from (and, the, that are no prepositions).
-_GLUED_PREPOSITIONS = frozenset("בלמ")
-SPEAKER_REACH = 12  # words back from a colon to the speaker of the quote after it ("Araghchi wrote:")
 COORDINATORS = frozenset({"and", "dhe", "و", "ו"})
 # Actors whose name before an act says who did it, not who was hit ("Hamas attack", "IRGC
 # strike"), unlike a state's ("Albania cyberattack": the attack on Albania).
 ARMED_ROLES = frozenset({"MIL", "SPY", "STATE_PROXY", "REB"})
+ACCUSED_REACH = 8  # words from the accused to the act it is accused of ("accused Iran of carrying out the attack")
 REACTION_GAP = 3  # words between a reaction and the act it is about ("condemned the deadly attack")
 
 HOW_CONFIDENCE = {"direct": 1.0, "passive": 0.95, "sov": 0.9, "modifier": 0.85, "coord": 0.85, "fallback": 0.7}
 
-
-class Roles(NamedTuple):
-    """A trigger with its source and target mentions and how they were found."""
-
-    trigger: Match
-    source: Mention
-    target: Mention
-    how: str
+Decided = Roles | Skip | None
+Rule = Callable[[SentenceContext, Slot], Decided]
 
 
-def clause_barriers(tokens: Sequence[Token], text: str) -> list[int]:
-    """Token indices that start a new clause (after ';' or ':')."""
-    out = [0]
-    if ";" not in text and ":" not in text:  # most sentences: no need to look between the words
-        return out
-    for k in range(1, len(tokens)):
-        gap = text[tokens[k - 1].end:tokens[k].start]
-        if ";" in gap or ":" in gap:
-            out.append(k)
-    return out
+# ---------------------------------------------------------------------------------- the rules
+def passive_blamed_on(ctx: SentenceContext, slot: Slot) -> Decided:
+    """Passive accusation: "attacks **blamed on** Iran" — a word right after the trigger
+    (``not_before`` in events.yaml) makes it passive, so the actor before it is no accuser."""
+    trig = slot.trigger
+    etype = trig.payload
+    if etype.not_before and ctx.norm(trig.last) in etype.not_before:
+        return Skip(f"passive: '{ctx.norm(trig.last)}' after it, the actor before is not who {etype.name}")
+    return None
 
 
-def _clause(barriers: list[int], i: int, n: int) -> tuple[int, int]:
-    start, end = 0, n
-    for b in barriers:
-        if b <= i:
-            start = b
-        else:
-            end = b
-            break
-    return start, end
+def inverse_undergoer(ctx: SentenceContext, slot: Slot) -> Decided:
+    """Undergone acts: "Israel **will face** harsh punishment" (``inverse`` types) — the nearest
+    actor before undergoes it; the source is an actor of another state before that (the
+    speaker, who may sit before a colon: "Iran: Israel will pay a heavy price"), else after."""
+    trig = slot.trigger
+    if not trig.payload.inverse:
+        return None
+    before = [m for m in ctx.mentions if m.last <= trig.first and trig.first - m.last <= SOURCE_REACH][::-1]
+    if before:
+        target = before[0]
+        for s in before[1:] + slot.right:
+            if s.actor.bucket != target.actor.bucket:
+                return Roles(trig, s, target, "direct")
+    return Skip("undergone act: no actor before it undergoes it, or no one of another state says so")
 
 
-def assign(
-    tokens: Sequence[Token],
-    text: str,
-    mentions: Sequence[Mention],
-    triggers: Sequence[Match],
-    agents: Sequence[Match],
-    passive_aux: frozenset[str],
-    sov: bool,
-    verb_endings: frozenset[str],
-    genitive: frozenset[str] = frozenset(),
-    prepositions: frozenset[str] = frozenset(),
-    postnominal: bool = False,
-    cause_ends: Sequence[int] = (),
-    ezafe: frozenset[str] = frozenset(),
-    speech: frozenset[str] = frozenset(),
-) -> list[Roles]:
-    """Source and target for every trigger that has both (see module docstring)."""
-    out: list[Roles] = []
-    barriers = clause_barriers(tokens, text)
-    n = len(tokens)
-    previous: Roles | None = None
-    possessors: dict[int, Mention] = {}  # acts coded on no actor, by where they start: who did them
-    act_starts = {t.first for t in triggers if t.payload.act}
-    reaction_ends = [t.last for t in triggers if t.payload.reaction]
-    # The actor an agent marker introduces ("the attack on Israel by Hamas gunmen") did the act
-    # before the marker; it is no subject of a reaction after it ("... and expressed
-    # solidarity"), though it may be of an act ("by Iran-linked hackers using wiper malware").
-    agent_objects: dict[int, int] = {}  # where those mentions start → where their marker does
-    for a in agents:
-        named = next((m for m in mentions if a.last <= m.first <= a.last + AGENT_GAP), None)
-        if named is not None:  # "carried out by hackers linked to Iran": the first marker's
-            agent_objects.setdefault(named.first, a.first)
-    for trig in triggers:
-        etype = trig.payload
-        if etype.not_before and trig.last < n and tokens[trig.last].norm in etype.not_before:
-            continue  # "attacks blamed on Iran": passive, not an accusation by the actor before
-        lo, hi = _clause(barriers, trig.first, n)
-        left = [m for m in mentions if lo <= m.first and m.last <= trig.first and trig.first - m.last <= SOURCE_REACH]
-        left.reverse()  # nearest first
-        if not left and lo > 0 and not etype.act and ":" in text[tokens[lo - 1].end:tokens[lo].start]:
-            left = _speaker(tokens, mentions, lo, speech, prepositions)
-        # Actors inside a gapped phrase count as after it: "ordered two Iranian diplomats to leave".
-        right = [m for m in mentions if (m.first >= trig.last or trig.first < m.first) and m.last <= hi]
-        window = trig.payload.target_window
-        if etype.inverse:
-            # The speaker may sit before a colon: "Iran: Israel will pay a heavy price".
-            before = [m for m in mentions if m.last <= trig.first and trig.first - m.last <= SOURCE_REACH][::-1]
-            roles = _inverse(trig, before, right)
-            if roles is not None:
-                out.append(roles)
+def agent_marker(ctx: SentenceContext, slot: Slot) -> Decided:
+    """Agent after the act: "hit **by** hackers linked to Iran", "an attack on INSTAT **carried
+    out by** an Iranian actor", "**tied to** / **linked to** / **originating in**" — the actor a
+    marker introduces is the source; the target is the nearest other actor before the marker,
+    or before the trigger, or with no one named before the agent, the one after it ("hackers
+    linked to Iran targeted Albanian systems"). A marker belongs to the nearest trigger before
+    it and not across an answer ("vowed to avenge the killing ... by Israel")."""
+    trig = slot.trigger
+    right = slot.right_all
+    for a in ctx.agents:
+        # "supported by" ends after "supported"; a marker glued to a name ("מאיראן") is zero-width, at it.
+        if (a.last < trig.last or (a.last == trig.last and a.first < a.last) or a.first - trig.last > AGENT_REACH
+                or a.first >= slot.hi):
             continue
-        # Farther back in the clause too, nearest first: a passive act's victim may sit before
-        # its subject's reach ("Albania ... over a major cyberattack it blamed on Tehran").
-        far = [m for m in mentions if lo <= m.first and m.last <= trig.first and trig.first - m.last > SOURCE_REACH][::-1]
-        roles = _by_agent(trig, left + far, right, agents, hi, triggers, cause_ends)
-        if agent_objects:
-            # An actor an agent marker introduces is not what an act before the marker's own
-            # trigger hit ("Israeli strikes were condemned by Albania"): a marker belongs to the
-            # nearest trigger before it.
-            right = [m for m in right if m.first not in agent_objects
-                     or not any(trig.last <= t.first < agent_objects[m.first] for t in triggers)]
-        if roles is None and postnominal and right and right[0].first == trig.last and right[0].alias.kind == "demonyms":
-            # "hakerat iranianë": the adjective after the noun names whose hackers they are.
-            roles = _pair(trig, right[0], right[1:] + left, "direct")
-        # Not clause subjects: an actor after a preposition ("the attack on Israel"), or one that
-        # modifies another act ("the Iranian attack ... and expressed support for Israel").
-        subjects = [m for m in left if not (m.first > 0 and tokens[m.first - 1].norm in prepositions)
-                    and _modified_act(m, act_starts, tokens) in (None, trig.first)
-                    and not (etype.reaction and m.first in agent_objects)]
-        if roles is None and etype.act:
-            accused = next((r for r in reversed(out) if r.trigger.payload.accusation and r.trigger.last <= trig.first
-                            and r.target.last <= trig.first), None)
-            if accused is not None:
-                # "Israel accused Iran of the cyberattack", "ישראל האשימה את איראן במתקפה": the
-                # accused did the act. What it hit is named after it, or right before it ("of
-                # the Albania cyberattack"), else it is the accuser.
-                hit = [m for m in right if m.first - trig.last <= window]
-                hit += [m for m in left[:1] if m.last == trig.first and m is not accused.target]
-                roles = _pair(trig, accused.target, [*hit, accused.source], "fallback")
-        if roles is None:
-            roles = _by_modifier(trig, subjects, right, text, tokens)
-        if roles is None and genitive and right and right[0].first == trig.last + 1 and tokens[trig.last].norm in genitive:
-            # Albanian "sulmi i Iranit ndaj Izraelit": the attack *of* Iran against Israel.
-            roles = _pair(trig, right[0], right[1:], "direct")
-        if roles is None and ezafe and etype.act:
-            possessor = _ezafe_agent(trig, right, tokens, ezafe, prepositions)
-            if possessor is not None:
-                roles = _by_ezafe(trig, possessor, right, tokens, ezafe)
-                if roles is None:
-                    # "حمله هوایی اسرائیل به غزه": Israel's act on no actor; nobody else did it,
-                    # and a reaction to it is aimed at Israel.
-                    possessors[trig.first] = possessor
-                    continue
-        if roles is None and etype.act and _reacted_to(trig, reaction_ends, mentions):
-            continue  # "condemned the attack on Israel": whoever attacked is not named
-        if (roles is None and etype.act and _reacted_to(trig, cause_ends, mentions)
-                and not any(t.payload.accusation and t.last <= trig.first for t in triggers)):
-            continue  # "retaliation for the assassination of a Hamas leader": nor here, unless blamed
-        if roles is None and sov and _verbal(trig, tokens, verb_endings):
-            roles = _by_sov(trig, mentions, lo)
-        if roles is None and previous is not None and _coordinated(trig, tokens, text, previous, mentions):
-            roles = _pair(trig, previous.source, [m for m in right if trig.last + window >= m.first], "coord")
-        if roles is None and not (trig.first > 0 and tokens[trig.first - 1].norm in passive_aux):
-            dangling = trig.last < n and tokens[trig.last].norm in prepositions and not any(
-                trig.last < m.first <= trig.last + 3 for m in right)
-            roles = _default(trig, subjects, right, mentions, window, triggers, dangling)
-        if roles is not None:
-            out.append(roles)
-            out.extend(_coordinated_targets(roles, mentions, tokens, text))
-            if roles.how == "direct" and 0 <= trig.first - roles.source.last <= 1:  # the subject right before the verb
-                out.extend(_coordinated_sources(roles, mentions, text))
-            if not any(0 <= trig.first - end <= REACTION_GAP + 1 for end in reaction_ends):
-                # The object of a reaction ("condemns Hamas attack, stands with Israel") is no
-                # clause of its own: a verb joined after it shares the reaction's subject.
-                previous = roles
-    return _aim_reactions(out, triggers, mentions, possessors) if reaction_ends else out
+        if any(trig.last <= t.first < a.first for t in ctx.triggers):
+            break  # "condemned the attack on Israel by Iran": the agent is the nearer act's
+        if any(trig.last <= end <= a.first for end in ctx.answers):
+            break  # "vowed to avenge the killing of its commanders by Israel": the avenged act's
+        agent = next((m for m in right if m.first >= a.last and m.first - a.last <= AGENT_GAP), None)
+        if agent is None:
+            continue
+        before = [m for m in right if m.last <= a.first] + slot.left + slot.far
+        for t in before:
+            if t.actor.bucket != agent.actor.bucket:
+                return Roles(trig, agent, t, "passive")
+        if not before and trig.payload.act:
+            window = slot.window
+            return _pair(trig, agent, [m for m in right if m.first > agent.first and m.first - agent.last <= window],
+                         "passive")
+        return None
+    return None
 
 
-def _aim_reactions(coded: list[Roles], triggers: Sequence[Match], mentions: Sequence[Mention],
-                   possessors: Mapping[int, Mention] | None = None) -> list[Roles]:
+def postnominal_demonym(ctx: SentenceContext, slot: Slot) -> Decided:
+    """Adjective after the noun (Albanian, Hebrew): "hakerat **iranianë**" (Iranian hackers) —
+    the demonym right after the act names whose act it is."""
+    right = slot.right
+    if ctx.grammar.postnominal and right and right[0].first == slot.trigger.last and right[0].alias.kind == "demonyms":
+        return _pair(slot.trigger, right[0], right[1:] + slot.left, "direct")
+    return None
+
+
+def accused_did_act(ctx: SentenceContext, slot: Slot) -> Decided:
+    """Accusation then act: "Israel accused **Iran** of the cyberattack", "ישראל האשימה את
+    איראן במתקפה" — the accused did the act; what it hit is named after it, or right before
+    it ("of the Albania cyberattack"), else it is the accuser. Only the act the accusation
+    names, a few words on in the same phrase: "blames Iran for the hack, cuts ties" — the cut
+    is the accuser's."""
+    trig = slot.trigger
+    if not trig.payload.act:
+        return None
+    accused = next((r for r in reversed(ctx.coded) if r.trigger.payload.accusation and r.trigger.last <= trig.first
+                    and r.target.last <= trig.first), None)
+    if accused is None:
+        return None
+    between = ctx.text[accused.target.end:ctx.tokens[trig.first].start]
+    if trig.first - accused.target.last > ACCUSED_REACH or "," in between or ";" in between:
+        return None  # "Albania blames Iran for the hack, cuts ties": a later verb is the accuser's own act
+    hit = [m for m in slot.right if m.first - trig.last <= slot.window]
+    hit += [m for m in slot.left[:1] if m.last == trig.first and m is not accused.target]
+    return _pair(trig, accused.target, [*hit, accused.source], "fallback")
+
+
+def noun_modifier(ctx: SentenceContext, slot: Slot) -> Decided:
+    """A name as noun modifier: "Iran denies involvement in **Albania** cyberattack" — a bare
+    state name right before an act noun with no actor after it is what was hit, and an actor
+    of another state before it did it. An armed group's name ("after **Hamas** attack") is
+    who hit (left to the default rule), and a past-tense verb's is its subject."""
+    trig = slot.trigger
+    left, tokens = slot.subjects, ctx.tokens
+    if slot.right or not left or not trig.payload.act:
+        return None
+    near = left[0]
+    if tokens[trig.first].norm.endswith("ed"):
+        return None
+    if near.last != trig.first or near.alias.kind != "names" or ctx.text[near.end:tokens[trig.first].start].strip():
+        return None
+    if near.actor.role in ARMED_ROLES:
+        return None
+    for s in left[1:]:
+        if s.actor.bucket != near.actor.bucket:
+            return Roles(trig, s, near, "modifier")
+    return None
+
+
+def genitive_possessor(ctx: SentenceContext, slot: Slot) -> Decided:
+    """Albanian genitive: "sulmi **i Iranit** ndaj Izraelit" (the attack of Iran on Israel) —
+    the possessor after the linking article did the act."""
+    trig, right = slot.trigger, slot.right
+    if ctx.grammar.genitive and right and right[0].first == trig.last + 1 and ctx.norm(trig.last) in ctx.grammar.genitive:
+        return _pair(trig, right[0], right[1:], "direct")
+    return None
+
+
+def ezafe_possessor(ctx: SentenceContext, slot: Slot) -> Decided:
+    """Persian possessive (ezafe) agents: "حمله ارتش اسرائیل به مواضع سپاه" (the attack *of* the
+    Israeli army *on* IRGC positions) — the actor right after the act noun did it when a
+    preposition of ``languages.fa.ezafe_objects`` (به, علیه) follows; the actor it introduces
+    was hit. With no actor there ("حمله هوایی اسرائیل به غزه") the possessor's act hit no actor:
+    nothing is coded, and a reaction to it is aimed at the possessor."""
+    trig = slot.trigger
+    ezafe = ctx.grammar.ezafe
+    if not (ezafe and trig.payload.act):
+        return None
+    possessor = _ezafe_agent(trig, slot.right, ctx.tokens, ezafe, ctx.grammar.prepositions)
+    if possessor is None:
+        return None
+    roles = _by_ezafe(trig, possessor, slot.right, ctx.tokens, ezafe)
+    if roles is None:
+        ctx.possessors[trig.first] = possessor
+        return Skip(f"possessive agent {possessor.text}: its act hit no actor")
+    return roles
+
+
+def reaction_object_unnamed(ctx: SentenceContext, slot: Slot) -> Decided:
+    """Object of a reaction: "condemned **the attack** on Israel" — whoever attacked is not
+    named, and the one who reacts did not attack."""
+    if slot.trigger.payload.act and _reacted_to(slot.trigger, ctx.reaction_ends, ctx.mentions):
+        return Skip("object of a reaction: its own actor is not named")
+    return None
+
+
+def answered_act_unnamed(ctx: SentenceContext, slot: Slot) -> Decided:
+    """Answer or reason: "retaliation for **the assassination** of a Hamas leader", "sanctions
+    on Iranian officials over **the cyberattack**" — the act answered has no actor from before
+    the answer, unless someone is blamed for it."""
+    trig = slot.trigger
+    if (trig.payload.act and _reacted_to(trig, ctx.answers, ctx.mentions)
+            and not any(t.payload.accusation and t.last <= trig.first for t in ctx.triggers)):
+        return Skip("answered act or reason: its own actor is not named")
+    return None
+
+
+def verb_final_order(ctx: SentenceContext, slot: Slot) -> Decided:
+    """Verb-final clause (Persian): "اسرائیل تاسیسات ایران را هدف قرار داد" — with the verb
+    last, the first actor of the clause acts on the next one."""
+    trig = slot.trigger
+    if not (ctx.grammar.sov and _verbal(trig, ctx.tokens, ctx.grammar.verb_endings)):
+        return None
+    before = [m for m in ctx.mentions if slot.lo <= m.first and m.last <= trig.first]
+    if len(before) < 2:
+        return None
+    return _pair(trig, before[0], before[1:], "sov")
+
+
+def coordinated_verb(ctx: SentenceContext, slot: Slot) -> Decided:
+    """Joined verbs: "Albania blames Iran ..., **cuts** ties" — a verb joined to the previous
+    act with no actor between shares its subject; joined to an accusation, with no actor after
+    it, it is aimed at the accused."""
+    previous = ctx.previous
+    if previous is None or not _coordinated(slot.trigger, ctx.tokens, ctx.text, previous, ctx.mentions):
+        return None
+    trig = slot.trigger
+    near = [m for m in slot.right if trig.last + slot.window >= m.first]
+    if not near and previous.trigger.payload.accusation:
+        # "blames Iran for the hack, expels its diplomats": a measure joined to an accusation,
+        # with no one named after it, is aimed at the accused.
+        near = [previous.target]
+    return _pair(trig, previous.source, near, "coord")
+
+
+def subject_verb_object(ctx: SentenceContext, slot: Slot) -> Decided:
+    """Subject-verb-object: "**Albania** expels **Iranian** diplomats" — the nearest actor before
+    the trigger acts on the nearest after it within the type's ``target_window``; actors of the
+    target's state are skipped as source. A joint act may name both sides before or after it
+    ("Israel and Iran exchanged fire", "a ceasefire between Israel and Iran"). With no actor
+    after it, the nearest actor of another state elsewhere is the target ("Iranian staff leave
+    Tirana after expulsion"), at lower confidence. Not after a passive auxiliary without agent."""
+    trig, tokens = slot.trigger, ctx.tokens
+    if trig.first > 0 and tokens[trig.first - 1].norm in ctx.grammar.passive_aux:
+        return Skip(f"passive ('{tokens[trig.first - 1].norm} ...') with no agent named")
+    dangling = ctx.norm(trig.last) in ctx.grammar.prepositions and not any(
+        trig.last < m.first <= trig.last + 3 for m in slot.right)
+    return _default(trig, slot.subjects, slot.right, ctx.mentions, slot.window, ctx.triggers, dangling)
+
+
+#: The rules in the order they are tried: a more specific construction before a more general one.
+RULES: list[Rule] = [
+    passive_blamed_on,
+    inverse_undergoer,
+    agent_marker,
+    postnominal_demonym,
+    accused_did_act,
+    noun_modifier,
+    genitive_possessor,
+    ezafe_possessor,
+    reaction_object_unnamed,
+    answered_act_unnamed,
+    verb_final_order,
+    coordinated_verb,
+    subject_verb_object,
+]
+
+
+# --------------------------------------------------------------------------------- the engine
+def assign(ctx: SentenceContext, trace: list[Decision] | None = None, rules: Sequence[Rule] | None = None) -> list[Roles]:
+    """Source and target for every trigger that a rule pairs (see the module docstring).
+
+    ``trace``, when given, receives one :class:`Decision` per trigger: the rule that decided, or
+    why nothing was coded."""
+    for trig in ctx.triggers:
+        slot = make_slot(ctx, trig)
+        got: Decided = None
+        name = ""
+        for rule in rules if rules is not None else RULES:
+            got = rule(ctx, slot)
+            if got is not None:
+                name = rule.__name__
+                break
+        if not isinstance(got, Roles):
+            if trace is not None:
+                trace.append(Decision(trig, name, None, got.reason if got is not None else why_not(ctx, slot)))
+            continue
+        roles = got._replace(rule=name)
+        ctx.coded.append(roles)
+        if trace is not None:
+            trace.append(Decision(trig, name, roles))
+        ctx.coded.extend(_coordinated_targets(roles, ctx.mentions, ctx.text))
+        if roles.how == "direct" and 0 <= trig.first - roles.source.last <= 1:  # the subject right before the verb
+            ctx.coded.extend(_coordinated_sources(roles, ctx.mentions, ctx.text))
+        if name != "accused_did_act" and not any(0 <= trig.first - end <= REACTION_GAP + 1 for end in ctx.reaction_ends):
+            # The object of a reaction ("condemns Hamas attack, stands with Israel") or of an
+            # accusation is no clause of its own: a verb joined after it shares the first subject.
+            ctx.previous = roles
+    coded = ctx.coded
+    return aim_reactions(coded, ctx.triggers, ctx.mentions, trace, ctx.possessors) if ctx.reaction_ends else list(coded)
+
+
+def why_not(ctx: SentenceContext, slot: Slot) -> str:
+    """Why no rule paired a trigger: what was missing around it."""
+    if not slot.left and not slot.right:
+        return "no actor in its clause"
+    if not slot.subjects and not slot.right:
+        return "no subject before it (actors there follow a preposition or modify another act) and none after"
+    if not slot.right:
+        return "no actor after it, and no other state's actor to take as target"
+    near = [m for m in slot.right if m.first - slot.trigger.last <= slot.window]
+    if not near:
+        return f"no actor within {slot.window} words after it"
+    if not slot.subjects:
+        return "no subject before it (actors there follow a preposition or modify another act)"
+    return "every actor before it is of the target's state"
+
+
+# --------------------------------------------------------------------------------- helpers
+def aim_reactions(coded: list[Roles], triggers: Sequence[Match], mentions: Sequence[Mention],
+                  trace: list[Decision] | None = None, possessors: Mapping[int, Mention] | None = None) -> list[Roles]:
     """A reaction to an act is aimed at whoever did the act: "Albania condemned the attack on
     Israel by Iran" is Albania against Iran, not against Israel; with the act's actor unnamed
     ("condemned the attack on Israel") it is aimed at no actor of the sentence."""
@@ -228,8 +342,11 @@ def _aim_reactions(coded: list[Roles], triggers: Sequence[Match], mentions: Sequ
                 done = by_act.get(act.first)
                 actor = done.source if done is not None else (possessors or {}).get(act.first)
                 if actor is None or actor.actor.bucket == roles.source.actor.bucket:
+                    if trace is not None:
+                        trace.append(Decision(trig, "aim_reactions", None,
+                                              "reaction to an act whose actor is not named (or is its own side)"))
                     continue
-                roles = Roles(trig, roles.source, actor, roles.how)
+                roles = roles._replace(target=actor)
         out.append(roles)
     return out
 
@@ -247,15 +364,6 @@ def phrase_ends(tokens: Sequence[Token], phrases: Mapping[str, Sequence[tuple[st
     return ends
 
 
-def _modified_act(m: Mention, act_starts: set[int], tokens: Sequence[Token]) -> int | None:
-    """Where the act starts whose actor the mention names right before it ("the Iranian attack",
-    "Iran's attack"), else None."""
-    if m.last in act_starts:
-        return m.last
-    possessive = m.last < len(tokens) and tokens[m.last].norm == "s" and tokens[m.last].start == tokens[m.last - 1].end + 1
-    return m.last + 1 if possessive and m.last + 1 in act_starts else None
-
-
 def _reacted_to(trig: Match, reaction_ends: Sequence[int], mentions: Sequence[Mention]) -> bool:
     """True when ``trig`` is the object of a reaction ("condemned the attack", "welcomed the
     strikes"): a few words after one, with no actor between (which would name the act's own
@@ -264,19 +372,7 @@ def _reacted_to(trig: Match, reaction_ends: Sequence[int], mentions: Sequence[Me
                for end in reaction_ends)
 
 
-def _inverse(trig: Match, left: list[Mention], right: list[Mention]) -> Roles | None:
-    """"Israel would face harsh punishment": the nearest actor before undergoes it; the source
-    is an actor of another state before that (the speaker), else after the phrase."""
-    if not left:
-        return None
-    target = left[0]
-    for s in left[1:] + right:
-        if s.actor.bucket != target.actor.bucket:
-            return Roles(trig, s, target, "direct")
-    return None
-
-
-def _coordinated_targets(roles: Roles, mentions: Sequence[Mention], tokens: Sequence[Token], text: str) -> list[Roles]:
+def _coordinated_targets(roles: Roles, mentions: Sequence[Mention], text: str) -> list[Roles]:
     """"blamed Israel and the United States": each actor joined to the target is a target too."""
     out = []
     last = roles.target
@@ -286,7 +382,7 @@ def _coordinated_targets(roles: Roles, mentions: Sequence[Mention], tokens: Sequ
         if not _joined(last, m, text):
             break
         if m.actor.bucket != roles.source.actor.bucket and m.actor.bucket != last.actor.bucket:
-            out.append(Roles(roles.trigger, roles.source, m, roles.how))
+            out.append(roles._replace(target=m, rule=roles.rule + "+joined_targets"))
         last = m
     return out
 
@@ -302,7 +398,7 @@ def _coordinated_sources(roles: Roles, mentions: Sequence[Mention], text: str) -
         if not _joined(m, first, text):
             break
         if m.actor.bucket != roles.target.actor.bucket and m.actor.bucket != first.actor.bucket:
-            out.append(Roles(roles.trigger, m, roles.target, roles.how))
+            out.append(roles._replace(source=m, rule=roles.rule + "+joined_sources"))
         first = m
     return out
 
@@ -323,50 +419,6 @@ def _pair(trig: Match, source: Mention, targets: Sequence[Mention], how: str) ->
     for t in targets:
         if t.actor.bucket != source.actor.bucket:
             return Roles(trig, source, t, how)
-    return None
-
-
-def _by_agent(trig: Match, left: list[Mention], right: list[Mention], agents: Sequence[Match], hi: int,
-              triggers: Sequence[Match] = (), cause_ends: Sequence[int] = ()) -> Roles | None:
-    for a in agents:
-        # "supported by" ends after "supported"; a marker glued to a name ("מאיראן") is zero-width, at it.
-        if (a.last < trig.last or (a.last == trig.last and a.first < a.last) or a.first - trig.last > AGENT_REACH
-                or a.first >= hi):
-            continue
-        if any(trig.last <= t.first < a.first for t in triggers):
-            break  # "condemned the attack on Israel by Iran": the agent is the nearer act's
-        if any(trig.last <= end <= a.first for end in cause_ends):
-            break  # "vowed to avenge the killing of its commanders by Israel": the avenged act's
-        agent = next((m for m in right if m.first >= a.last and m.first - a.last <= AGENT_GAP), None)
-        if agent is None:
-            continue
-        before = [m for m in right if m.last <= a.first] + left
-        for t in before:
-            if t.actor.bucket != agent.actor.bucket:
-                return Roles(trig, agent, t, "passive")
-        if not before and trig.payload.act:
-            # "Hackers linked to Iran's intelligence ministry targeted Albanian systems": with
-            # no one named before the agent, what it hit follows it.
-            window = trig.payload.target_window
-            return _pair(trig, agent, [m for m in right if m.first > agent.first and m.first - agent.last <= window],
-                         "passive")
-        return None
-    return None
-
-
-def _by_modifier(trig: Match, left: list[Mention], right: list[Mention], text: str, tokens: Sequence[Token]) -> Roles | None:
-    if right or not left or not trig.payload.act:
-        return None
-    near = left[0]
-    if tokens[trig.first].norm.endswith("ed"):  # a past-tense verb: the name before it is its subject
-        return None
-    if near.last != trig.first or near.alias.kind != "names" or text[near.end:tokens[trig.first].start].strip():
-        return None
-    if near.actor.role in ARMED_ROLES:
-        return None  # "after Hamas attack", "an IRGC strike": an armed group before the act did it
-    for s in left[1:]:
-        if s.actor.bucket != near.actor.bucket:
-            return Roles(trig, s, near, "modifier")
     return None
 
 
@@ -402,50 +454,21 @@ def _by_ezafe(trig: Match, agent: Mention, right: Sequence[Mention], tokens: Seq
     return None
 
 
-def _speaker(tokens: Sequence[Token], mentions: Sequence[Mention], colon: int, speech: frozenset[str],
-             prepositions: frozenset[str]) -> list[Mention]:
-    """The speaker of a quote opening at token ``colon``, as the source of the statements in it
-    that name no actor before them: the name right before the colon ("Iran: Israel's crimes",
-    "עראקצ'י:"), or the one before a reporting verb there ("عراقچی ... نوشت:", "Araghchi
-    wrote:"). Not an addressee: "מסר לדיקטטור חמינאי:" (a message *to* Khamenei), "to Iran:"."""
-    def speaking(m: Mention) -> bool:
-        return not set(m.glued) & _GLUED_PREPOSITIONS and not (m.first > 0 and _addressed(tokens[m.first - 1], prepositions))
-    named = [m for m in mentions if m.last == colon]
-    if named:
-        return [named[0]] if speaking(named[0]) else []
-    verb = tokens[colon - 1]
-    if verb.norm not in speech and verb.lemma not in speech:
-        return []
-    return [m for m in mentions if m.last < colon and colon - m.last <= SPEAKER_REACH and speaking(m)][::-1]
-
-
-def _addressed(before: Token, prepositions: frozenset[str]) -> bool:
-    """Whether the word before a name makes it an addressee: a preposition ("to Iran"), or a
-    title with a Hebrew preposition glued to it ("לדיקטטור חמינאי", to the dictator Khamenei:
-    the lemmatiser took the letter off)."""
-    if before.norm in prepositions:
-        return True
-    return before.norm[:1] in _GLUED_PREPOSITIONS and before.lemma != before.norm and before.norm[1:].startswith(before.lemma[:2])
-
-
 def _verbal(trig: Match, tokens: Sequence[Token], verb_endings: frozenset[str]) -> bool:
     last = tokens[trig.last - 1].norm
     nxt = tokens[trig.last].norm if trig.last < len(tokens) else ""
     return last in verb_endings or nxt in verb_endings
 
 
-def _by_sov(trig: Match, mentions: Sequence[Mention], lo: int) -> Roles | None:
-    before = [m for m in mentions if lo <= m.first and m.last <= trig.first]
-    if len(before) < 2:
-        return None
-    return _pair(trig, before[0], before[1:], "sov")
-
-
 def _coordinated(trig: Match, tokens: Sequence[Token], text: str, previous: Roles, mentions: Sequence[Mention]) -> bool:
     if trig.first == 0:
         return False
     joined = tokens[trig.first - 1].norm in COORDINATORS or "," in text[tokens[trig.first - 1].end:tokens[trig.first].start]
-    between = any(previous.trigger.last <= m.first and m.last <= trig.first for m in mentions)
+    # Another actor between is the new verb's subject ("Albania blames Iran, Israel cuts ties");
+    # the first verb's own object is not ("Albania blames Iran for the hack, expels ...").
+    # A reaction's object is the act it is about ("condemns Iran's drone and missile attack").
+    own = None if previous.trigger.payload.reaction else previous.target
+    between = any(previous.trigger.last <= m.first and m.last <= trig.first and m is not own for m in mentions)
     return joined and not between
 
 

@@ -57,7 +57,9 @@ def test_every_dated_entry_reads_the_level_an_analyst_expects(result) -> None:  
         ("ALB-IRN", "2024-02-02"): ("CALM", "ELEVATED", True),
         ("ALB-IRN", "2025-06-20"): ("CALM", "ELEVATED", True),
         ("IRN-ISR", "2020-11-27"): ("CALM", "CALM", True),
-        ("IRN-ISR", "2021-04-12"): ("CALM", "CALM", True),
+        # "Iran blamed Israel ... and vowed to take revenge": the vow joined to the accusation
+        # is a threat aimed at the accused.
+        ("IRN-ISR", "2021-04-12"): ("CALM", "ELEVATED", True),
         ("IRN-ISR", "2024-04-01"): ("CALM", "HIGH", True),
         ("IRN-ISR", "2024-04-14"): ("ELEVATED", "CRITICAL", True),
         ("IRN-ISR", "2024-04-19"): ("CRITICAL", "CRITICAL", True),

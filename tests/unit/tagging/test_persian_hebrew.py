@@ -55,6 +55,8 @@ CASES = [
     ("כ\"ץ שלח מסר לדיקטטור חמינאי: אם תמשיך לאיים על ישראל, תצטער", "he", []),
     ("כ\"ץ שלח מסר לחמינאי: אם תמשיך לאיים על ישראל, תצטער", "he", []),
     ("חמינאי: אם תמשיך לאיים על ישראל, תצטער", "he", [("IRN", "ISR", "13", "ASSERTED")]),
+    # a possessor after של is no subject: the supreme leader *of Iran* does not attack here
+    ("שר הביטחון ישראל כ\"ץ דיבר על המנהיג העליון של איראן ואיים בתקיפה", "he", [("ISR", "IRN", "195", "THREATENED")]),
     # Hebrew "attributed to": ל glued to the name after the word of attribution
     ("המתקפה על מערכות הממשלה באלבניה יוחסה לאיראן", "he", [("IRN", "ALB", "18", "ASSERTED")]),
 ]
