@@ -34,6 +34,8 @@ class Pipeline:
     topics: dict[str, faust.TopicT] = field(default_factory=dict)
     counters: PipelineCounters = field(default_factory=PipelineCounters)
     agents: dict[str, Any] = field(default_factory=dict)
+    #: What became of every news.raw record, across restarts (set by the tag agent).
+    ledger: Any = None
 
 
 def broker_url(settings: Settings) -> str:

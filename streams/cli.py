@@ -12,7 +12,8 @@ import sys
 import click
 
 from streams import __version__
-from streams.errors import TensionError
+from streams.errors import ConfigError, TensionError
+from streams.watchdog import EXIT_CONFIG
 
 
 class TensionGroup(click.Group):
@@ -21,8 +22,16 @@ class TensionGroup(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except ConfigError as exc:
+            raise ConfigException(str(exc)) from None
         except TensionError as exc:
             raise click.ClickException(str(exc)) from None
+
+
+class ConfigException(click.ClickException):
+    """A configuration error: exits with EX_CONFIG, which ``geotension worker`` never restarts."""
+
+    exit_code = EXIT_CONFIG
 
 
 @click.group(cls=TensionGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -38,9 +47,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from streams.commands import broker, demo, offline, offline_tag, replay, schemas, tail, worker
+    from streams.commands import broker, demo, offline, offline_tag, reconcile, replay, schemas, tail, worker
 
-    for module in (broker, demo, offline, offline_tag, replay, schemas, tail, worker):
+    for module in (broker, demo, offline, offline_tag, reconcile, replay, schemas, tail, worker):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -215,6 +215,7 @@ def worker_env(settings: Settings) -> dict[str, str]:
         "GEOTENSION_APP_STALL_TIMEOUT_S": str(settings.app.stall_timeout_s),
         "GEOTENSION_APP_WATCHDOG_INTERVAL_S": str(settings.app.watchdog_interval_s),
         "GEOTENSION_APP_MAX_RESTARTS": str(settings.app.max_restarts),
+        "GEOTENSION_APP_PARTITION_IDLE_S": str(settings.app.partition_idle_s),
         "GEOTENSION_WEB_ENABLED": "true" if settings.web.enabled else "false",
         "GEOTENSION_WEB_PORT": str(settings.web.port),
         "GEOTENSION_CONFIG_DIR": str(settings.config_dir),

@@ -130,8 +130,15 @@ class AppSettings:
     stall_timeout_s: float = 30.0
     #: How often the watchdog looks at the consumer.
     watchdog_interval_s: float = 5.0
-    #: Times ``geotension worker`` restarts a stalled worker process before it gives up.
+    #: Times ``geotension worker`` restarts a worker process that stalled or died within
+    #: ``restart_window_s`` before it gives up.
     max_restarts: int = 5
+    restart_window_s: float = 600.0
+    #: First pause before a restart; it doubles with each restart in the window, up to 30 s.
+    restart_backoff_s: float = 1.0
+    #: A partition of tension.events with records waiting holds the indicators' event time
+    #: back (the low watermark) until it delivers, at most this long after its last record.
+    partition_idle_s: float = 30.0
     #: The tag and indicator agents take up to this many records at a time; the indicator
     #: agent emits each changed snapshot once per batch (1 emits after every event).
     batch_max: int = 500
@@ -652,6 +659,12 @@ def _validate(obj: Any, file: Path, path: str) -> None:
             fail("watchdog_interval_s", "must be between 0.5 and 300 seconds")
         if obj.max_restarts < 0:
             fail("max_restarts", "must be 0 or more")
+        if not 1.0 <= obj.restart_window_s <= 86_400.0:
+            fail("restart_window_s", "must be between 1 and 86400 seconds")
+        if not 0.0 <= obj.restart_backoff_s <= 60.0:
+            fail("restart_backoff_s", "must be between 0 and 60 seconds")
+        if not 0.0 <= obj.partition_idle_s <= 3600.0:
+            fail("partition_idle_s", "must be between 0 and 3600 seconds")
         if not 1 <= obj.batch_max <= 100_000:
             fail("batch_max", "must be between 1 and 100000 events")
         if not 0.0 < obj.batch_window_s <= 10.0:

@@ -14,8 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 #: Exit status of a worker child that stopped making progress (``EX_TEMPFAIL``): the
-#: supervising process restarts it; any other status ends the supervisor too.
+#: supervising process restarts it, as it does after any other abnormal exit.
 EXIT_STALLED = 75
+#: Exit status of a command stopped by a configuration error (``EX_CONFIG``): starting the
+#: worker again would fail the same way, so the supervisor does not.
+EXIT_CONFIG = 78
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 Articles are taken in batches (``app.batch_max`` within ``app.batch_window_s``) and acked
 only once their whole batch is coded and handed to the producer. The TaggedEvents go
 straight to the app's producer, the one faust flushes before it commits any offset, rather
-than one by one through ``Topic.send`` (a FutureMessage, a partitioner call and callbacks per
-record, a sixth of the worker's time on a relevant stream): a committed article therefore
+than one by one through ``Topic.send`` (a FutureMessage and faust's callbacks per record; with
+the aiokafka send under it 18 % of the worker's busy samples on a relevant stream): a committed article therefore
 always has its events written, as before, and a crash re-delivers at most the batches not
 yet committed.
 """
@@ -16,7 +16,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from streams.agents.deadletter import dead_letter
+from streams.agents.ledger import Ledger
 from streams.app import Pipeline
+from streams.ledger import DEAD_LETTERS, WITH_EVENTS, WITHOUT_EVENTS
 from streams.records import decode_article, parse_time
 from streams.tagging import Tagger
 from streams.timecheck import check_article_times
@@ -33,6 +35,7 @@ def register(pipeline: Pipeline) -> Any:
     transactional = pipeline.settings.app.processing_guarantee == "exactly_once"
     counters = pipeline.counters
     limits = pipeline.settings.tagging
+    ledger = pipeline.ledger = Ledger(pipeline.app, pipeline.settings)
     registry = pipeline.registry
     batch_max, batch_window_s = pipeline.settings.app.batch_max, pipeline.settings.app.batch_window_s
 
@@ -70,9 +73,11 @@ def register(pipeline: Pipeline) -> Any:
                     encoded = code(event, now)
                 except Exception as exc:  # noqa: BLE001 - one bad record must not stop the agent
                     await dead_letter(pipeline, "tag", event, exc)
+                    ledger.count(event, DEAD_LETTERS)
                     continue
                 if not encoded:
                     counters.skipped["tag:no-event"] += 1
+                    ledger.count(event, WITHOUT_EVENTS)
                     continue
                 for key, value in encoded:
                     if transactional:
@@ -81,5 +86,6 @@ def register(pipeline: Pipeline) -> Any:
                         sent: Any = await producer.send(sink_name, key, value, None, None, None)
                         sent.add_done_callback(delivered)  # an asyncio future of the record's metadata
                 counters.records_out["tag"] += len(encoded)
+                ledger.count(event, WITH_EVENTS)
 
     return tag

@@ -53,8 +53,10 @@ def indicators(events_file: Path, every: str | None, output: str | None, alerts_
     """Compute escalation indicators offline: the same maths as the indicator agent.
 
     For every dyad, one snapshot per step of event time from its first event to the last
-    event of the file; events are taken in file order (late ones within the horizon are
-    merged, older ones reported and skipped).
+    event of the file; events are taken in file order. As in the worker, an event is late
+    by the newest event time of its own tension.events partition (its dyad's, with
+    topics.events.partitions): late ones within the horizon are merged, older ones reported
+    and skipped, so the result equals the worker's whatever order its partitions arrived in.
 
     \b
     Example:
@@ -63,6 +65,7 @@ def indicators(events_file: Path, every: str | None, output: str | None, alerts_
         geotension tag --input samples/articles.jsonl --silent | geotension indicators --events -
     """
     from streams.indicators import batch_indicators
+    from streams.indicators.clock import key_partition
 
     settings = settings_from(config_dir)
     cfg = settings.indicators
@@ -74,7 +77,10 @@ def indicators(events_file: Path, every: str | None, output: str | None, alerts_
     try:
         bad_lines: list[str] = []
         events = list(read_events(events_file, silent, bad_lines))
-        snapshots, alerts, rejected = batch_indicators(events, cfg)
+        partitions = settings.topic_spec("events").partitions
+        # Lateness by the clock of each event's tension.events partition, as the worker judges it.
+        snapshots, alerts, rejected = batch_indicators(
+            events, cfg, lambda event: key_partition(str(event["dyad"]).encode(), partitions))
         for event, reason in rejected:
             progress(f"{label(events_file)}: event {event.get('event_id')} skipped: {reason}", silent=silent)
         for snap in snapshots:

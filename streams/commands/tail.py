@@ -10,9 +10,10 @@ import click
 
 from streams.codec import default_registry
 from streams.commands.common import config_option, settings_from
-from streams.errors import SchemaError
+from streams.errors import InputError, SchemaError
 from streams.kafka_clients import consumer, require_reachable
 from streams.records import to_jsonable
+from streams.settings import TOPIC_KEYS, Settings
 
 
 def describe(value: bytes | None) -> tuple[str, object]:
@@ -45,8 +46,9 @@ def tail(topic: str, config_dir: str | None, follow: bool, from_beginning: bool,
          as_json: bool, timeout: float, table: bool | None) -> None:
     """Print the records of TOPIC, decoded with the schemas (Avro single-object or JSON).
 
-    TOPIC is a full topic name or a settings key (news_raw, events, indicators, alerts,
-    deadletter), which gets the configured prefix.
+    TOPIC is a settings key (news_raw, events, indicators, alerts, deadletter) or a topic
+    name; both get the configured topic prefix (GEOTENSION_TOPICS_PREFIX) unless the name
+    already carries it. A topic that does not exist is an error: tail never creates one.
 
     With --follow on tension.indicators the output is a live table, one row per dyad with
     its newest snapshot, redrawn in place on a terminal; when stdout is not a terminal each
@@ -60,13 +62,26 @@ def tail(topic: str, config_dir: str | None, follow: bool, from_beginning: bool,
     """
     settings = settings_from(config_dir)
     require_reachable(settings, timeout if not follow else max(timeout, 5.0))
-    name = settings.topic(topic) if hasattr(settings.topics, topic) and topic != "prefix" else topic
+    name = topic_name(settings, topic)
     reader = consumer(
-        settings, name,
+        settings,
         auto_offset_reset="earliest" if from_beginning else "latest",
         enable_auto_commit=False,
         consumer_timeout_ms=float("inf") if follow else int(timeout * 1000),
+        # Reading must never create a topic (a broker creates one on a metadata request
+        # for an unknown name when auto-creation is on, its default).
+        allow_auto_create_topics=False,
     )
+    try:
+        known = reader.topics()
+    except Exception:
+        reader.close()
+        raise
+    if name not in known:
+        reader.close()
+        raise InputError(f"no such topic: {name}" + (f" (topic prefix {settings.topics.prefix!r})"
+                                                        if settings.topics.prefix else ""))
+    reader.subscribe([name])
     shown = 0
     live = IndicatorTable() if (table if table is not None else follow and name == settings.topic("indicators")) else None
     tty = sys.stdout.isatty()
@@ -93,6 +108,22 @@ def tail(topic: str, config_dir: str | None, follow: bool, from_beginning: bool,
                 break
     finally:
         reader.close()
+
+
+def topic_name(settings: Settings, topic: str) -> str:
+    """The full name of TOPIC: a settings key or a configured topic's name gets the prefix.
+
+    ``deadletter`` and ``tension.deadletter`` both name the run's dead-letter topic
+    (``<prefix>tension.deadletter``); a name that already carries the prefix, or that no
+    setting knows, is used as it is.
+    """
+    if topic in TOPIC_KEYS:
+        return settings.topic(topic)
+    prefix = settings.topics.prefix
+    names = {settings.topic_spec(key).name for key in TOPIC_KEYS}
+    if prefix and topic in names and not topic.startswith(prefix):
+        return f"{prefix}{topic}"
+    return topic
 
 
 def summary(message: object, kind: str, record: object) -> str:

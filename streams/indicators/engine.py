@@ -10,19 +10,25 @@ the command is the oracle the streaming tests compare against::
 
 Snapshots sit on step boundaries (UTC midnight for ``step: 1d``); the snapshot ``as_of`` B
 covers events before B. For every dyad there is one snapshot per boundary from the first one
-after its first event up to the boundary after the watermark (the newest event time seen by
-the worker). The last of those is *provisional* (its step is still open). Each time a
-snapshot's figures may have changed it is emitted again with a higher ``revision`` (twice
-the number of reports it covers, plus one once its step has closed): late events
-re-emit every boundary from their own step onwards, so the highest revision of each
-(dyad, as_of) is always equal to a recomputation over the same events.
+after its first event up to the boundary after the watermark (the low watermark over the
+input partitions, see :mod:`streams.indicators.clock`). The last of those is *provisional*
+(its step is still open). Each time a snapshot's figures may have changed it is emitted
+again with a higher ``revision`` (twice the number of reports it covers, plus one once its
+step has closed): late events re-emit every boundary from their own step onwards, so the
+highest revision of each (dyad, as_of) is always equal to a recomputation over the same
+events.
+
+Lateness is judged against the clock of the event's own partition (``partition_ms``; the
+watermark when the caller has none), and a dyad's state is pruned against it: both are then
+a function of that partition's events alone. A level change that a later event overturns
+is corrected on tension.alerts (see :meth:`IndicatorEngine._alert_step`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +41,9 @@ from streams.indicators.magnitude import SCALE_LABEL, Magnitude
 from streams.indicators.state import DyadState, MergedEvent
 from streams.records import utc
 from streams.settings import IndicatorSettings
+
+#: Statuses of an EscalationAlert (see IndicatorEngine._alert_step).
+RAISED, CORRECTED, RETRACTED = "RAISED", "CORRECTED", "RETRACTED"
 
 
 @dataclass
@@ -96,16 +105,21 @@ class IndicatorEngine:
         return DyadState(dyad=dyad)
 
     # -- events ----------------------------------------------------------------------------
-    def check(self, event: Mapping[str, Any], watermark_ms: int) -> tuple[str, int]:
-        """Validate an event for the indicators; returns (dyad, event time ms)."""
+    def check(self, event: Mapping[str, Any], clock_ms: int, partition: int | None = None) -> tuple[str, int]:
+        """Validate an event for the indicators; returns (dyad, event time ms).
+
+        ``clock_ms`` is the newest event time of the event's partition (``partition``, named
+        in the reason when given).
+        """
         dyad = event.get("dyad")
         if not dyad:
             raise IndicatorError(f"event {event.get('event_id')} has no watched dyad")
         time_ms = to_ms(event["event_time"])
-        if time_ms < watermark_ms - self.horizon_ms:
-            lateness_days = (watermark_ms - time_ms) / 86_400_000
+        if time_ms < clock_ms - self.horizon_ms:
+            lateness_days = (clock_ms - time_ms) / 86_400_000
+            where = "" if partition is None else f" of partition {partition}"
             raise IndicatorError(
-                f"event {event.get('event_id')} is {lateness_days:.1f} days behind the newest event time, "
+                f"event {event.get('event_id')} is {lateness_days:.1f} days behind the newest event time{where}, "
                 f"beyond the {format_duration(self.cfg.horizon)} horizon"
             )
         return str(dyad), time_ms
@@ -114,29 +128,35 @@ class IndicatorEngine:
         modality = str(event.get("modality") or "ASSERTED")
         return float(self.weights.get(modality, 1.0)) * float(event.get("confidence", 1.0))
 
-    def apply(self, state: DyadState, event: Mapping[str, Any], watermark_ms: int, defer: bool = False) -> Update:
+    def apply(self, state: DyadState, event: Mapping[str, Any], watermark_ms: int, defer: bool = False,
+              partition_ms: int | None = None, partition: int | None = None) -> Update:
         """Merge one event into ``state`` and return what must be (re-)emitted.
 
-        ``watermark_ms`` is the newest event time the caller has seen, this event included.
+        ``watermark_ms`` is the watermark that closes steps; ``partition_ms`` the newest event
+        time of the event's partition ``partition``, this event included, against which its
+        lateness is judged (the watermark when not given: one clock for everything).
         With ``defer`` nothing is computed yet: the steps to emit are remembered and
         :meth:`flush` emits them once, however many events moved them (a batch of 500 events
         on one dyad-day costs one snapshot instead of 500). The final values are the same.
-        Raises IndicatorError for an event without a dyad or beyond the horizon.
+        Raises IndicatorError for an event without a dyad or beyond the horizon; a copy of
+        an event already merged is never refused (it changes nothing).
         """
-        _, time_ms = self.check(event, watermark_ms)
-        event_id = str(event["event_id"])
-        state.watermark_ms = max(state.watermark_ms or watermark_ms, watermark_ms)
-        if event_id in state.seen:
-            # A redelivery (at-least-once). What it caused may not have reached the topic
-            # before a crash: the first redelivery after the state was restored re-emits
-            # everything from its step on (later redeliveries are covered by that).
+        clock_ms = watermark_ms if partition_ms is None else partition_ms
+        event_id = str(event.get("event_id"))
+        if event.get("dyad") and event_id in state.seen:
+            # A redelivery (at-least-once) or a re-sent copy. What it caused may not have
+            # reached the topic before a crash: the first redelivery after the state was
+            # restored re-emits everything from its step on (later ones are covered by that).
+            self._note_clocks(state, watermark_ms, clock_ms, partition)
             self._ensure_index(state)
             if not state.restored:
                 return self.advance(state, watermark_ms, defer)
             state.restored = False
             start = min(self.boundary_after(state.merged[state.seen[event_id]].time_ms),
-                        self.boundary_after(watermark_ms - self.horizon_ms))
+                        self.boundary_after(self._clock_of(state, watermark_ms) - self.horizon_ms))
             return self._emit_or_defer(state, start, watermark_ms, defer)
+        _, time_ms = self.check(event, clock_ms, partition)
+        self._note_clocks(state, watermark_ms, clock_ms, partition)
         source = str((event.get("source") or {}).get("country") or "")
         target = str((event.get("target") or {}).get("country") or "")
         cameo = str(event["cameo_code"])
@@ -184,10 +204,35 @@ class IndicatorEngine:
         state.first_ms = first
         return self._emit_or_defer(state, self.boundary_after(merged.time_ms), watermark_ms, defer)
 
-    def advance(self, state: DyadState, watermark_ms: int, defer: bool = False) -> Update:
-        """Emit the boundaries event time has reached since the last call (quiet days included)."""
+    @staticmethod
+    def _note_clocks(state: DyadState, watermark_ms: int, clock_ms: int, partition: int | None) -> None:
+        state.watermark_ms = max(state.watermark_ms or watermark_ms, watermark_ms)
+        state.partition_ms = max(state.partition_ms or clock_ms, clock_ms)
+        if partition is not None:
+            state.partition = partition
+
+    @staticmethod
+    def _clock_of(state: DyadState, wm: int) -> int:
+        """What a dyad's state is pruned against: the lower of its partition's clock and the watermark.
+
+        Later events of the dyad are within the horizon of its partition's clock, and later
+        snapshots are at or after the watermark: whatever either can still need is kept.
+        """
+        return wm if state.partition_ms is None else min(state.partition_ms, wm)
+
+    def advance(self, state: DyadState, watermark_ms: int, defer: bool = False,
+                partition_ms: int | None = None) -> Update:
+        """Emit the boundaries event time has reached since the last call (quiet days included).
+
+        ``partition_ms`` is the clock of the dyad's partition when known; with a single clock
+        (no partitions) the watermark is that clock.
+        """
         if state.first_ms is None:
             return Update()
+        if partition_ms is None and state.partition is None:
+            partition_ms = watermark_ms
+        if partition_ms is not None:
+            state.partition_ms = max(state.partition_ms or partition_ms, partition_ms)
         state.watermark_ms = max(state.watermark_ms or watermark_ms, watermark_ms)
         if not state.emitted:
             return self._emit_or_defer(state, self.boundary_after(state.first_ms), watermark_ms, defer)
@@ -242,13 +287,12 @@ class IndicatorEngine:
             state.emitted[boundary] = [revision, new_level, since, provisional]
             snapshot = self._snapshot(state.dyad, boundary, revision, new_level, provisional, figures)
             update.snapshots.append(snapshot)
-            if new_level != level:
-                alert = self._alert(state, snapshot, level, new_level)
-                if alert is not None:
-                    update.alerts.append(alert)
+            alert = self._alert_step(state, boundary, snapshot, level, new_level)
+            if alert is not None:
+                update.alerts.append(alert)
             level = new_level
             boundary += self.step_ms
-        self._prune(state, wm)
+        self._prune(state, self._clock_of(state, wm))
         return update
 
     def _snapshot(self, dyad: str, as_of: int, revision: int, level: str, provisional: bool,
@@ -283,13 +327,41 @@ class IndicatorEngine:
             "to_level": after,
             "revision": snapshot["revision"],
             "snapshot": snapshot,
+            "status": RAISED,
+            "replaces": None,
+            "correction": 0,
         }
 
-    def _alert(self, state: DyadState, snapshot: dict[str, Any], before: str, after: str) -> dict[str, Any] | None:
-        alert = self.alert_for(snapshot, before)
-        if alert["alert_id"] in state.alerts:
+    def _alert_step(self, state: DyadState, boundary: int, snapshot: dict[str, Any], before: str,
+                    after: str) -> dict[str, Any] | None:
+        """The alert record a (re-)emitted step calls for, if any.
+
+        A step's alerts form a chain on tension.alerts: the first level change at a step is
+        RAISED; when a later event changes that step's level change (other levels, or none
+        any more) a CORRECTED alert or a RETRACTED record follows, naming in ``replaces`` the
+        record it supersedes, with ``correction`` one higher. A consumer keeps, per (dyad,
+        as_of), the record with the highest ``correction`` and drops the step if that one is
+        RETRACTED. The chain's last record always agrees with the step's latest snapshot.
+        """
+        current = state.alerts.get(boundary)
+        if after != before:
+            alert = self.alert_for(snapshot, before)
+            if current is None:
+                state.alerts[boundary] = [alert["alert_id"], RAISED, 0]
+                return alert
+            if current[0] == alert["alert_id"]:
+                return None  # the same level change (a re-emission or a redelivery)
+            alert.update(status=CORRECTED, replaces=current[0], correction=current[2] + 1)
+        elif current is None or current[1] == RETRACTED:
             return None
-        state.alerts.append(alert["alert_id"])
+        else:
+            alert = self.alert_for(snapshot, before)
+            replaced = current[0]
+            alert.update(
+                alert_id=hashlib.sha256(f"{state.dyad}|{boundary}|retracts|{replaced}".encode()).hexdigest()[:16],
+                status=RETRACTED, replaces=replaced, correction=current[2] + 1,
+            )
+        state.alerts[boundary] = [alert["alert_id"], alert["status"], alert["correction"]]
         return alert
 
     def _figures(self, state: DyadState, boundary: int) -> dict[str, Any]:
@@ -345,42 +417,57 @@ class IndicatorEngine:
         boundary_cutoff = wm - self.horizon_ms - 2 * self.step_ms
         for boundary in [b for b in state.emitted if b < boundary_cutoff]:
             del state.emitted[boundary]
-        if len(state.alerts) > 512:
-            del state.alerts[:-512]
+        for boundary in [b for b in state.alerts if b < boundary_cutoff]:
+            del state.alerts[boundary]
 
 
 def batch_indicators(
-    events: Iterable[Mapping[str, Any]], cfg: IndicatorSettings
+    events: Iterable[Mapping[str, Any]], cfg: IndicatorSettings,
+    partition_of: Callable[[Mapping[str, Any]], int] | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[tuple[Mapping[str, Any], str]]]:
     """Recompute indicators over events in the given order: the offline oracle.
 
-    Returns (snapshots, alerts, rejected): the final value of every (dyad, as_of), the level changes along those final snapshots, and (event, reason) for
-    events that could not enter (no dyad, beyond the horizon).
+    ``partition_of`` gives the input partition of an event (the worker's tension.events
+    partition: :func:`~streams.indicators.clock.key_partition` of its dyad); each event's
+    lateness is judged against the clock of its own partition, so the result depends on
+    each partition's order only, never on how the partitions interleave. Without it, all
+    events share one clock. The watermark is the newest event time read, as for a worker
+    with no records waiting. Returns (snapshots, alerts, rejected): the final value of
+    every (dyad, as_of), the level changes along those final snapshots, and
+    (event, reason) for events that could not enter (no dyad, beyond the horizon).
     """
     engine = IndicatorEngine(cfg)
     states: dict[str, DyadState] = {}
     latest: dict[tuple[str, int], dict[str, Any]] = {}
     alerts: list[dict[str, Any]] = []
     rejected: list[tuple[Mapping[str, Any], str]] = []
+    clocks: dict[int | None, int] = {}
     watermark: int | None = None
     for event in events:
+        partition = partition_of(event) if partition_of is not None and event.get("dyad") else None
         time_ms = to_ms(event["event_time"]) if event.get("event_time") is not None else None
-        wm = time_ms if watermark is None or (time_ms is not None and time_ms > watermark) else watermark
+        clock = clocks.get(partition)
+        part_ms = time_ms if clock is None or (time_ms is not None and time_ms > clock) else clock
+        wm = part_ms if watermark is None or (part_ms is not None and part_ms > watermark) else watermark
         try:
             if time_ms is None:
                 raise IndicatorError(f"event {event.get('event_id')} has no event_time")
-            assert wm is not None
-            dyad, _ = engine.check(event, wm)
+            assert wm is not None and part_ms is not None
+            state = states.get(str(event.get("dyad") or ""))
+            if state is None or str(event.get("event_id")) not in state.seen:
+                dyad, _ = engine.check(event, part_ms, partition)
+                state = states.setdefault(dyad, engine.new_state(dyad))
         except IndicatorError as exc:
             rejected.append((event, str(exc)))
             continue
-        assert wm is not None
-        watermark = wm
-        state = states.setdefault(dyad, engine.new_state(dyad))
-        update = engine.apply(state, event, watermark)
+        assert wm is not None and part_ms is not None
+        watermark, clocks[partition] = wm, part_ms
+        update = engine.apply(state, event, watermark, partition_ms=part_ms if partition_of else None,
+                              partition=partition)
         for other in states.values():
             if other is not state:
-                update.extend(engine.advance(other, watermark))
+                other_ms = clocks.get(other.partition) if partition_of else None
+                update.extend(engine.advance(other, watermark, partition_ms=other_ms))
         for snap in update.snapshots:
             latest[(snap["dyad"], to_ms(snap["as_of"]))] = snap
     snapshots = [

@@ -74,7 +74,12 @@ class DyadState:
     seen: dict[str, str] = field(default_factory=dict)
     # as_of (ms) → [revision, level, level_since_ms, provisional]
     emitted: dict[int, list[Any]] = field(default_factory=dict)
-    alerts: list[str] = field(default_factory=list)
+    # as_of (ms) → [alert_id, status, correction] of the last alert record of that step
+    alerts: dict[int, list[Any]] = field(default_factory=dict)
+    # The input partition the dyad's events come from and the newest event time seen on it
+    # (the partition clock, see streams.indicators.clock): lateness and pruning go by it.
+    partition: int | None = None
+    partition_ms: int | None = None
     # Derived, rebuilt by the engine after loading: bucket start → merged keys, the aggregates,
     # and the buckets changed since the owner last persisted them.
     bucket_keys: dict[int, set[str]] | None = field(default=None, compare=False, repr=False)
@@ -93,7 +98,9 @@ class DyadState:
             "first_ms": self.first_ms,
             "watermark_ms": self.watermark_ms,
             "emitted": [[k, *v] for k, v in sorted(self.emitted.items())],
-            "alerts": list(self.alerts),
+            "alert_steps": [[k, *v] for k, v in sorted(self.alerts.items())],
+            "partition": self.partition,
+            "partition_ms": self.partition_ms,
         }
 
     def bucket_records(self, start: int, keys: set[str] | None) -> list[dict[str, Any]]:
@@ -111,13 +118,16 @@ class DyadState:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DyadState:
-        state = cls(dyad=data["dyad"], first_ms=data.get("first_ms"), watermark_ms=data.get("watermark_ms"))
+        state = cls(dyad=data["dyad"], first_ms=data.get("first_ms"), watermark_ms=data.get("watermark_ms"),
+                    partition=data.get("partition"), partition_ms=data.get("partition_ms"))
         for item in data.get("merged", []):
             merged = MergedEvent.from_dict(item)
             state.merged[merged.key] = merged
             for event_id in merged.ids:
                 state.seen[event_id] = merged.key
         state.emitted = {int(row[0]): list(row[1:]) for row in data.get("emitted", [])}
-        state.alerts = list(data.get("alerts", []))
+        # States stored before alert corrections kept a list of ids ("alerts"): a step's
+        # next alert is then announced afresh.
+        state.alerts = {int(row[0]): list(row[1:]) for row in data.get("alert_steps", [])}
         state.restored = True
         return state

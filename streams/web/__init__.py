@@ -60,7 +60,11 @@ def register_routes(pipeline: Any) -> None:
 
     @app.page("/api/counters", name="api_counters")
     async def counters(web: Any, request: Any) -> Any:
-        return web.json(pipeline.counters.as_dict())
+        body: dict[str, Any] = dict(pipeline.counters.as_dict())
+        if pipeline.ledger is not None:
+            # Persisted with the state: these hold across restarts, the others since start.
+            body["ledger"] = pipeline.ledger.figures()
+        return web.json(body)
 
     @app.page("/api/openapi.json", name="api_openapi")
     async def openapi_json(web: Any, request: Any) -> Any:

@@ -63,7 +63,9 @@ class ReadModels:
         self.windows = list(windows)
         self.dyads: dict[str, DyadView] = {d: DyadView(d, cfg.events_per_dyad) for d in dyads}
         self.alerts: deque[dict[str, Any]] = deque(maxlen=cfg.alerts_kept)
-        self._alert_keys: dict[tuple[str, int], None] = {}
+        self._alert_keys: dict[tuple[str, int, int], None] = {}
+        #: (dyad, as_of ms) → highest ``correction`` held for that step (see EscalationAlert).
+        self._step_corrections: dict[tuple[str, int], int] = {}
         self.listeners: list[Listener] = []
         #: Records seen per kind, and records that changed nothing (duplicates, older revisions).
         self.seen: dict[str, int] = {"snapshot": 0, "alert": 0, "event": 0}
@@ -104,17 +106,26 @@ class ReadModels:
         return True
 
     def add_alert(self, alert: Mapping[str, Any]) -> bool:
-        """Keep an alert once per (alert_id, revision); True if new."""
+        """Keep an alert record once per (alert_id, revision, correction); True if new.
+
+        Corrections and retractions are kept beside the records they supersede, so the
+        dashboard can show an alert as corrected (see :meth:`superseded`).
+        """
         self.seen["alert"] += 1
-        key = (str(alert["alert_id"]), int(alert["revision"]))
+        key = _alert_key(alert)
         if key in self._alert_keys:
             self.ignored["alert"] += 1
             return False
         if len(self.alerts) == self.alerts.maxlen:
             oldest = self.alerts[0]
-            self._alert_keys.pop((str(oldest["alert_id"]), int(oldest["revision"])), None)
+            self._alert_keys.pop(_alert_key(oldest), None)
         self.alerts.append(dict(alert))
         self._alert_keys[key] = None
+        step = (str(alert["dyad"]), _ms(alert["as_of"]))
+        self._step_corrections[step] = max(self._step_corrections.get(step, 0), int(alert.get("correction") or 0))
+        if len(self._step_corrections) > 4 * (self.alerts.maxlen or 1):
+            held = {(str(a["dyad"]), _ms(a["as_of"])) for a in self.alerts}
+            self._step_corrections = {k: v for k, v in self._step_corrections.items() if k in held}
         self._view(str(alert["dyad"]))
         self._notify("alert", alert)
         return True
@@ -202,11 +213,20 @@ class ReadModels:
         chosen.sort(key=lambda a: (a["as_of"], a["dyad"], a["revision"]), reverse=True)
         if limit is not None:
             chosen = chosen[:limit]
-        return [alert_json(a) for a in chosen]
+        return [alert_json(a, self.superseded(a)) for a in chosen]
+
+    def superseded(self, alert: Mapping[str, Any]) -> bool:
+        """True when a later record for the same (dyad, as_of) corrected or retracted this one."""
+        step = (str(alert["dyad"]), _ms(alert["as_of"]))
+        return int(alert.get("correction") or 0) < self._step_corrections.get(step, 0)
 
 
-def alert_json(alert: Mapping[str, Any]) -> dict[str, Any]:
-    """An alert for the API: its fields plus the snapshot's headline figures and top events."""
+def alert_json(alert: Mapping[str, Any], superseded: bool = False) -> dict[str, Any]:
+    """An alert for the API: its fields plus the snapshot's headline figures and top events.
+
+    ``status``, ``replaces`` and ``correction`` say whether it corrects or retracts an
+    earlier alert of its step; ``superseded`` whether a later one has corrected it.
+    """
     snap = alert["snapshot"]
     return to_jsonable({
         "alert_id": alert["alert_id"],
@@ -215,10 +235,18 @@ def alert_json(alert: Mapping[str, Any]) -> dict[str, Any]:
         "from_level": alert["from_level"],
         "to_level": alert["to_level"],
         "revision": alert["revision"],
+        "status": alert.get("status") or "RAISED",
+        "replaces": alert.get("replaces"),
+        "correction": int(alert.get("correction") or 0),
+        "superseded": superseded,
         "tension_index": snap["tension_index"],
         "provisional": snap.get("provisional", False),
         "top_events": snap["top_events"],
     })
+
+
+def _alert_key(alert: Mapping[str, Any]) -> tuple[str, int, int]:
+    return str(alert["alert_id"]), int(alert["revision"]), int(alert.get("correction") or 0)
 
 
 def snapshot_brief(snap: Mapping[str, Any]) -> dict[str, Any]:

@@ -10,14 +10,20 @@ whatever was re-delivered.
 * Two workers share a 6-partition topic and one is killed with SIGKILL mid-stream: the
   survivor takes over its partitions, restores their table state from the changelog and ends
   with the oracle's snapshots.
+* The broker stops while the two partitions of tension.events are months apart in event
+  time, and after it returns one partition's backlog runs far ahead of the other's: every
+  event of the lagging partition still enters (lateness is judged by its own partition's
+  clock) and the indicators equal the oracle's.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import random
 import signal
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +34,16 @@ from kafka.errors import KafkaError
 from streams.broker import LocalBroker
 from streams.demo import stop_worker
 from streams.indicators import batch_indicators
-from streams.lag import wait_caught_up
+from streams.indicators.clock import key_partition
+from streams.lag import read_all, wait_caught_up
 from streams.settings import Settings
 from streams.topics import ensure_topics
 from tests.integration.conftest import private_broker_settings
-from tests.integration.independent import encode
+from tests.integration.independent import decode, encode
 from tests.integration.midstream import output_records, wait_output_beyond
 from tests.integration.supervise import progresses
-from tests.integration.test_indicators_stream import latest_snapshots, random_events
+from tests.integration.test_indicators_stream import CODES, latest_snapshots, random_events
+from tests.unit.indicators.fixtures import T0, make_event
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
@@ -154,3 +162,54 @@ def test_two_workers_one_killed_mid_stream_the_survivor_takes_over_and_matches_t
     expected, _, rejected = batch_indicators(events, settings.indicators)
     assert rejected == []
     assert latest_snapshots(settings) == expected
+
+
+def partition_events(seed: int, pairs: list[tuple[str, str]], count: int, days: int) -> list[dict[str, Any]]:
+    """``count`` events of ``pairs`` spread over ``days`` days from T0, in event-time order."""
+    rnd = random.Random(seed)
+    events = []
+    for i in range(count):
+        src, tgt = rnd.choice(pairs)
+        code, goldstein, quad = rnd.choice(CODES)
+        events.append(make_event(f"w{seed}-{i}", T0 + timedelta(hours=rnd.randrange(days * 24)), src, tgt, code,
+                                 goldstein, quad))
+    return sorted(events, key=lambda e: (e["event_time"], e["event_id"]))
+
+
+def test_broker_down_with_partitions_months_apart_nothing_is_late_and_results_match_the_oracle(
+    make_settings: Callable[..., Settings], worker_factory: Callable[[Settings], Any], own_broker: LocalBroker,
+) -> None:
+    session = make_settings(partitions=2)
+    settings = dataclasses.replace(session, kafka=dataclasses.replace(session.kafka, bootstrap=own_broker.address))
+    ensure_topics(settings)
+    partition_of = lambda event: key_partition(event["dyad"].encode(), 2)  # noqa: E731
+    ahead = partition_events(61, [("ALB", "IRN"), ("ISR", "ALB")], 600, 200)
+    behind = partition_events(62, [("IRN", "ISR"), ("ISR", "IRN")], 300, 200)
+    assert {partition_of(e) for e in ahead} == {0} and {partition_of(e) for e in behind} == {1}
+    day = lambda n: T0 + timedelta(days=n)  # noqa: E731
+    # Before the outage: partition 0 has reached day 100, partition 1 only day 20.
+    first = [e for e in ahead if e["event_time"] < day(100)] + [e for e in behind if e["event_time"] < day(20)]
+    # After it: partition 0's backlog to day 200 arrives before partition 1 moves on at all.
+    rest = [e for e in ahead if e["event_time"] >= day(100)] + [e for e in behind if e["event_time"] >= day(20)]
+    order = first + rest
+    # One clock for all partitions (the newest event time of any) would refuse partition 1's
+    # events from days 20 to 110 as beyond the 90-day horizon: this run exercises exactly that.
+    _, _, one_clock = batch_indicators(order, settings.indicators)
+    assert len(one_clock) > 50 and all("horizon" in reason for _, reason in one_clock)
+
+    produce(settings, first)
+    worker = worker_factory(settings)
+    wait_output_beyond(settings, 0, [worker])
+    own_broker.stop()
+    time.sleep(OUTAGE_S)
+    assert worker.poll() is None, "the worker gave up while the broker was down"
+    own_broker.start()
+    produce(settings, rest)
+    assert wait_caught_up(settings, settings.app.id, [settings.topic("events")], 240, on_poll=alive_check(worker))
+
+    expected, _, rejected = batch_indicators(order, settings.indicators, partition_of)
+    assert rejected == []
+    assert latest_snapshots(settings) == expected
+    # Nothing was dead-lettered, for the horizon or anything else.
+    assert [decode(m.value)[1]["reason"] for m in read_all(settings, settings.topic("deadletter"))] == []
+

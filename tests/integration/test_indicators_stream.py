@@ -12,6 +12,7 @@ import pytest
 from kafka import KafkaProducer
 
 from streams.indicators import batch_indicators
+from streams.indicators.clock import key_partition
 from streams.lag import read_all, wait_caught_up
 from streams.settings import Settings
 from tests.integration.independent import decode, encode
@@ -114,7 +115,8 @@ def test_late_event_corrects_with_higher_revision_and_too_late_is_dead_lettered(
     dead = [decode(m.value)[1] for m in read_all(settings, settings.topic("deadletter"))]
     assert [(d["agent"], d["error_type"], d["reason"], d["offset"]) for d in dead] == [
         ("indicators", "IndicatorError",
-         "event too-late is 35.0 days behind the newest event time, beyond the 30d horizon", 3),
+         "event too-late is 35.0 days behind the newest event time of partition "
+         f"{key_partition(b'ALB-IRN', settings.topic_spec('events').partitions)}, beyond the 30d horizon", 3),
     ]
     expected, _, _ = batch_indicators(on_time + [late], settings.indicators)
     assert latest_snapshots(settings) == expected

@@ -110,18 +110,25 @@ def test_api_bodies_errors_metrics_and_stream(make_settings: Callable[..., Setti
     status, body = get(settings, "/api/events/ALB-IRN?since=2022-09-08")
     assert body["events"] == to_jsonable([e for e in alb_irn if format_time(e["event_time"]) >= "2022-09-08"])
 
-    # /api/alerts: what tension.alerts holds, once per (alert_id, revision), newest as_of first.
+    # /api/alerts: what tension.alerts holds, once per (alert_id, revision, correction), newest as_of first.
     on_topic = {}
     for message in read_topic(settings, "alerts"):
         _, alert = decode(message.value)
-        on_topic[(alert["alert_id"], alert["revision"])] = alert
+        on_topic[(alert["alert_id"], alert["revision"], alert["correction"])] = alert
     assert on_topic, "the sample's September 2022 escalation should change a level"
     expected_alerts = sorted(on_topic.values(), key=lambda a: (a["as_of"], a["dyad"], a["revision"]), reverse=True)
+    # A record is superseded when a later one for its (dyad, as_of) has a higher correction.
+    top_correction: dict[tuple[str, Any], int] = {}
+    for a in on_topic.values():
+        step = (a["dyad"], a["as_of"])
+        top_correction[step] = max(top_correction.get(step, 0), a["correction"])
     status, body = get(settings, "/api/alerts?limit=500")
     assert status == 200
     assert body["alerts"] == [to_jsonable({
         "alert_id": a["alert_id"], "dyad": a["dyad"], "as_of": a["as_of"], "from_level": a["from_level"],
-        "to_level": a["to_level"], "revision": a["revision"], "tension_index": a["snapshot"]["tension_index"],
+        "to_level": a["to_level"], "revision": a["revision"], "status": a["status"], "replaces": a["replaces"],
+        "correction": a["correction"], "superseded": a["correction"] < top_correction[(a["dyad"], a["as_of"])],
+        "tension_index": a["snapshot"]["tension_index"],
         "provisional": a["snapshot"]["provisional"], "top_events": a["snapshot"]["top_events"]}) for a in expected_alerts]
 
     # Bad parameters: 400 naming the parameter; unknown dyad: 404.

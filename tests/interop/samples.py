@@ -88,6 +88,12 @@ SAMPLES: list[tuple[str, dict[str, Any]]] = [
     ("EscalationAlert", {
         "alert_id": "al-1", "dyad": "IRN-ISR", "as_of": datetime(2025, 6, 14, tzinfo=UTC), "from_level": "HIGH",
         "to_level": "SEVERE", "revision": 7, "snapshot": _indicator(),
+        "status": "RAISED", "replaces": None, "correction": 0,
+    }),
+    ("EscalationAlert", {
+        "alert_id": "al-2", "dyad": "IRN-ISR", "as_of": datetime(2025, 6, 14, tzinfo=UTC), "from_level": "SEVERE",
+        "to_level": "SEVERE", "revision": 9, "snapshot": _indicator(),
+        "status": "RETRACTED", "replaces": "al-1", "correction": 1,
     }),
     ("DeadLetter", {
         "reason": "`NewsArticle` body is truncated — متن ناقص", "error_type": "SchemaError", "agent": "tag",

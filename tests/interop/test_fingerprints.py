@@ -58,7 +58,9 @@ def _as_0_1_wrote_it(name: str, record: dict) -> bytes:
     schema = avro.schema.parse(json.dumps(old["schema"]))
     buffer = io.BytesIO()
     buffer.write(MAGIC + schema.fingerprint("CRC-64-AVRO"))
-    avro.io.DatumWriter(schema).write(record, avro.io.BinaryEncoder(buffer))
+    # Only the fields 0.1.x had: it knew nothing of the ones added since.
+    fields = {f["name"] for f in old["schema"]["fields"]}
+    avro.io.DatumWriter(schema).write({k: v for k, v in record.items() if k in fields}, avro.io.BinaryEncoder(buffer))
     return buffer.getvalue()
 
 
@@ -89,12 +91,14 @@ def test_a_0_1_record_of_a_schema_changed_since_is_resolved_to_the_new_schema(tm
     shutil.copytree(REPO / "schemas", folder)
     alert = json.loads((folder / "EscalationAlert.avsc").read_text(encoding="utf-8"))
     alert["fields"].append({"name": "note", "type": ["null", "string"], "default": None, "doc": "added later"})
-    alert["fields"].append({"name": "correction", "type": "int", "default": 0, "doc": "added later"})
+    alert["fields"].append({"name": "weight", "type": "int", "default": 0, "doc": "added later"})
     (folder / "EscalationAlert.avsc").write_text(json.dumps(alert), encoding="utf-8")
     reg = SchemaRegistry(folder)
     assert reg.fingerprint("EscalationAlert") != default_registry().fingerprint("EscalationAlert")
     name, record = next((n, r) for n, r in SAMPLES if n == "EscalationAlert")
-    assert reg.decode(_as_0_1_wrote_it(name, record)) == (name, {**record, "note": None, "correction": 0})
+    # status, replaces and correction were added after 0.1.x too: their defaults come back.
+    assert reg.decode(_as_0_1_wrote_it(name, record)) == (
+        name, {**record, "status": "RAISED", "replaces": None, "correction": 0, "note": None, "weight": 0})
 
 
 def test_a_legacy_fingerprint_still_names_its_schema() -> None:

@@ -1,4 +1,4 @@
-"""The stall detector's clock and the supervisor that restarts a stalled worker process."""
+"""The stall detector's clock and the supervisor that restarts a stalled or dead worker process."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from streams.commands.worker import supervise
-from streams.watchdog import EXIT_STALLED, ConsumerView, PartitionView, StallDetector
+from streams.commands.worker import RestartPolicy, exit_reason, supervise
+from streams.watchdog import EXIT_CONFIG, EXIT_STALLED, ConsumerView, PartitionView, StallDetector
 
 
 def view(processed: int, *parts: PartitionView, busy: bool = False) -> ConsumerView:
@@ -101,17 +101,28 @@ def wait_for_file(path: Path) -> None:
     assert path.exists(), f"{path.name} never appeared"
 
 
-def test_supervisor_restarts_a_stalled_worker_then_returns_its_status(tmp_path: Path) -> None:
+def test_supervisor_restarts_a_stalled_or_failed_worker_and_stops_at_a_configuration_error(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     args = child_script(tmp_path, f"""
         import pathlib, sys
         runs = pathlib.Path({str(runs)!r})
         n = len(runs.read_text()) if runs.exists() else 0
         runs.write_text("x" * (n + 1))
-        sys.exit({EXIT_STALLED} if n < 2 else 3)
+        sys.exit([{EXIT_STALLED}, 1, {EXIT_CONFIG}][n])
     """)
-    assert supervise(args, max_restarts=5) == 3
+    assert supervise(args, max_restarts=5, backoff_s=0.0) == EXIT_CONFIG
     assert runs.read_text() == "xxx"
+
+
+def test_supervisor_returns_a_clean_stop_without_restarting(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    args = child_script(tmp_path, f"""
+        import pathlib
+        runs = pathlib.Path({str(runs)!r})
+        runs.write_text(runs.read_text() + "x" if runs.exists() else "x")
+    """)
+    assert supervise(args, max_restarts=5, backoff_s=0.0) == 0
+    assert runs.read_text() == "x"
 
 
 def test_supervisor_gives_up_after_max_restarts(tmp_path: Path) -> None:
@@ -122,8 +133,69 @@ def test_supervisor_gives_up_after_max_restarts(tmp_path: Path) -> None:
         runs.write_text(runs.read_text() + "x" if runs.exists() else "x")
         sys.exit({EXIT_STALLED})
     """)
-    assert supervise(args, max_restarts=2) == EXIT_STALLED
+    assert supervise(args, max_restarts=2, backoff_s=0.0) == EXIT_STALLED
     assert runs.read_text() == "xxx"
+
+
+def test_restart_budget_is_per_window_and_the_pause_doubles() -> None:
+    policy = RestartPolicy(max_restarts=3, window_s=100.0, backoff_s=1.0)
+    assert [policy.next_delay(t) for t in (0.0, 2.0, 5.0)] == [1.0, 2.0, 4.0]
+    assert policy.next_delay(20.0) is None  # three restarts in the last 100 s
+    # 100 s after the first restart it has left the window: one more is allowed, after a
+    # pause doubled for the two still in it.
+    assert policy.next_delay(101.5) == 4.0
+    capped = RestartPolicy(max_restarts=20, window_s=1000.0, backoff_s=10.0)
+    assert [capped.next_delay(float(t)) for t in range(4)] == [10.0, 20.0, 30.0, 30.0]
+
+
+def test_exit_reasons() -> None:
+    assert [exit_reason(c) for c in (0, EXIT_CONFIG, 2)] == [None, None, None]
+    assert exit_reason(-signal.SIGKILL) == "the worker was killed by SIGKILL"
+    assert exit_reason(EXIT_STALLED) == "the worker stopped making progress"
+    assert exit_reason(1) == "the worker exited with status 1"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="PR_SET_PDEATHSIG is Linux only")
+def test_a_worker_killed_with_sigkill_is_started_again_and_sigterm_still_stops_it(tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    child = child_script(tmp_path, f"""
+        import os, pathlib, signal, sys, time
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        with open({str(pids)!r}, "a") as f:
+            f.write(f"{{os.getpid()}}\\n")
+        time.sleep(120)
+    """)
+    code = (f"import sys; from streams.commands.worker import supervise; "
+            f"sys.exit(supervise({child!r}, 3, 600.0, 0.2))")
+    parent = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE)
+    try:
+        wait_for_lines(pids, 1)
+        first = int(pids.read_text().split()[0])
+        os.kill(first, signal.SIGKILL)
+        wait_for_lines(pids, 2)
+        second = int(pids.read_text().split()[1])
+        assert second != first
+        assert parent.poll() is None
+        parent.send_signal(signal.SIGTERM)
+        assert parent.wait(30) == 0
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+    assert parent.stderr is not None
+    said = parent.stderr.read().decode()
+    assert said.strip().splitlines() == [
+        "geotension worker: the worker was killed by SIGKILL; starting a fresh one in 0.2 s "
+        "(restart 1 of at most 3 within 600 s)"]
+    assert len(pids.read_text().split()) == 2  # SIGTERM did not start a third
+
+
+def wait_for_lines(path: Path, count: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if path.exists() and len(path.read_text().split()) >= count:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{path.name} never reached {count} line(s)")
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="PR_SET_PDEATHSIG is Linux only")

@@ -163,13 +163,31 @@ function scheduleEvents(dyad) {
   state.refetch.set(dyad, setTimeout(() => loadEvents(dyad).catch(showError), 400));
 }
 
-function alertItem(alert) {
-  const li = el("li", { "data-alert-id": alert.alert_id, "data-revision": alert.revision, "data-dyad": alert.dyad });
+// A later event can change the level change of a past step: the alert is then followed by a
+// CORRECTED alert or a RETRACTED record for the same (dyad, as_of), with a higher correction.
+const STATUS_NOTE = { CORRECTED: "corrected", RETRACTED: "retracted: no level change at this step any more" };
+
+function stepKey(alert) { return `${alert.dyad}|${alert.as_of}`; }
+
+function latestCorrections() {
+  const latest = new Map();
+  for (const a of state.alerts.values()) {
+    latest.set(stepKey(a), Math.max(latest.get(stepKey(a)) ?? 0, a.correction || 0));
+  }
+  return latest;
+}
+
+function alertItem(alert, superseded) {
+  const status = alert.status || "RAISED";
+  const li = el("li", { "data-alert-id": alert.alert_id, "data-revision": alert.revision, "data-dyad": alert.dyad,
+    "data-status": status, "data-superseded": superseded ? "true" : "false" });
   const head = el("span", { class: "alert-head" });
   head.append(el("strong", {}, alert.dyad + " "), el("span", { class: "level", "data-level": alert.from_level }, alert.from_level),
     el("span", {}, " → "), el("span", { class: "level", "data-level": alert.to_level }, alert.to_level),
     el("span", { class: "meta" }, ` as of ${day(alert.as_of)} · index ${Number(alert.tension_index).toFixed(1)}` +
       (alert.revision ? ` · revision ${alert.revision}` : "")));
+  if (STATUS_NOTE[status]) head.append(el("span", { class: "alert-status" }, " " + STATUS_NOTE[status]));
+  if (superseded) head.append(el("span", { class: "alert-status" }, " superseded by a correction"));
   li.append(head);
   const top = (alert.top_events || [])[0];
   if (top) {
@@ -188,9 +206,11 @@ function alertItem(alert) {
 function renderAlerts(freshKey) {
   const list = document.getElementById("alerts");
   const sorted = [...state.alerts.values()].sort((a, b) =>
-    b.as_of.localeCompare(a.as_of) || b.dyad.localeCompare(a.dyad) || b.revision - a.revision).slice(0, ALERTS_SHOWN);
+    b.as_of.localeCompare(a.as_of) || b.dyad.localeCompare(a.dyad) || (b.correction || 0) - (a.correction || 0) ||
+    b.revision - a.revision).slice(0, ALERTS_SHOWN);
+  const latest = latestCorrections();
   list.replaceChildren(...sorted.map((a) => {
-    const li = alertItem(a);
+    const li = alertItem(a, (a.correction || 0) < (latest.get(stepKey(a)) ?? 0));
     if (`${a.alert_id}/${a.revision}` === freshKey) li.classList.add("fresh");
     return li;
   }));

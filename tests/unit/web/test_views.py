@@ -121,6 +121,19 @@ def test_alerts_once_per_id_and_revision_bounded_newest_first() -> None:
     assert [a["dyad"] for a in m.recent_alerts(since=T0 + timedelta(days=2))] == ["IRN-ISR"]
 
 
+def test_a_corrected_alert_is_held_beside_its_correction_and_shown_as_superseded() -> None:
+    m = models()
+    first = alert("ALB-IRN", 1, revision=2, to_level="ELEVATED")
+    corrected = {**alert("ALB-IRN", 1, revision=5, to_level="HIGH"), "alert_id": "ALB-IRN-1-high",
+                 "status": "CORRECTED", "replaces": "ALB-IRN-1", "correction": 1}
+    retracted = {**alert("ALB-IRN", 1, revision=7, to_level="CALM"), "alert_id": "ALB-IRN-1-gone",
+                 "status": "RETRACTED", "replaces": "ALB-IRN-1-high", "correction": 2}
+    assert [m.add_alert(a) for a in (first, corrected, corrected, retracted)] == [True, True, False, True]
+    shown = [(a["alert_id"], a["status"], a["correction"], a["superseded"]) for a in m.recent_alerts()]
+    assert shown == [("ALB-IRN-1-gone", "RETRACTED", 2, False), ("ALB-IRN-1-high", "CORRECTED", 1, True),
+                     ("ALB-IRN-1", "RAISED", 0, True)]
+
+
 def test_unknown_dyads_from_the_topics_get_their_own_view() -> None:
     m = models()
     m.add_snapshot(snap("ALB-SRB", 1, 3.0))
@@ -130,7 +143,8 @@ def test_unknown_dyads_from_the_topics_get_their_own_view() -> None:
 def test_alert_json_and_snapshot_brief_renderings() -> None:
     a = alert("ALB-IRN", 1, revision=2)
     assert alert_json(a) == {"alert_id": "ALB-IRN-1", "dyad": "ALB-IRN", "as_of": "2022-09-02T00:00:00Z",
-                             "from_level": "CALM", "to_level": "HIGH", "revision": 2, "tension_index": 45.0,
+                             "from_level": "CALM", "to_level": "HIGH", "revision": 2, "status": "RAISED",
+                             "replaces": None, "correction": 0, "superseded": False, "tension_index": 45.0,
                              "provisional": False, "top_events": []}
     brief = snapshot_brief(snap("ALB-IRN", 1, 12.0))
     assert sorted(brief) == ["as_of", "dyad", "level", "provisional", "revision", "tension_index", "top_events", "windows"]
