@@ -3,8 +3,8 @@
 Articles are taken in batches (``app.batch_max`` within ``app.batch_window_s``) and acked
 only once their whole batch is coded and handed to the producer. The TaggedEvents go
 straight to the app's producer, the one faust flushes before it commits any offset, rather
-than one by one through ``Topic.send`` (a FutureMessage, a partitioner call and callbacks per
-record, a sixth of the worker's time on a relevant stream): a committed article therefore
+than one by one through ``Topic.send`` (a FutureMessage and faust's callbacks per record; with
+the aiokafka send under it 18 % of the worker's busy samples on a relevant stream): a committed article therefore
 always has its events written, as before, and a crash re-delivers at most the batches not
 yet committed.
 """
