@@ -27,7 +27,7 @@ def test_one_line_per_interval_with_the_count(caplog: pytest.LogCaptureFixture) 
             for step in range(60):  # one error per 0.1 s for 6 s, against two nodes
                 clock.now = step * 0.1
                 log.error("Unable connect to node with id %s: [Errno 111] Connect call failed", step % 2 + 1)
-            for step in range(3):  # aiokafka's metadata refresh during an outage: held back too
+            for _ in range(3):  # aiokafka's metadata refresh during an outage: held back too
                 log.error("Unable to update metadata from %s", [1])
             log.error("Unexpected error in fetcher routine")  # not a connection problem: always shown
             log.info("Connection to node 1 established")  # below WARNING: always shown
