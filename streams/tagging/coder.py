@@ -373,7 +373,8 @@ class Tagger:
             grammar = self._grammars[lang] = Grammar(
                 rules.passive_aux.get(lang, rules.all_passive_aux), lang in rules.sov_languages, rules.verb_endings,
                 rules.genitive.get(lang, frozenset()), rules.prepositions, lang in rules.postnominal,
-                rules.ezafe_objects.get(lang, frozenset()), rules.speech_words)
+                rules.ezafe_objects.get(lang, frozenset()), rules.speech_words,
+                rules.background_openers.get(lang, ()), rules.place_after.get(lang, ()))
         return grammar
 
     def _record(

@@ -66,16 +66,21 @@ class Grammar:
     ezafe: frozenset[str] = frozenset()
     #: Reporting verbs that open a quote after a colon ("wrote:", "نوشت:").
     speech: frozenset[str] = frozenset()
+    #: Words opening a sentence-initial background clause ("as", "after", "in the wake of").
+    background_openers: tuple[tuple[str, ...], ...] = ()
+    #: Words after an actor that make it a place ("as a base").
+    place_after: tuple[tuple[str, ...], ...] = ()
 
 
 def clause_barriers(tokens: Sequence[Token], text: str) -> list[int]:
-    """Token indices that start a new clause (after ';' or ':')."""
+    """Token indices that start a new clause (after ';' or ':', or a dash before "and"/"but")."""
     out = [0]
-    if ";" not in text and ":" not in text:  # most sentences: no need to look between the words
+    if ";" not in text and ":" not in text and "—" not in text:  # most sentences: no need to look between the words
         return out
     for k in range(1, len(tokens)):
         gap = text[tokens[k - 1].end:tokens[k].start]
-        if ";" in gap or ":" in gap:
+        # A dash before "and"/"but" opens a clause of its own ("far from over — and that ...").
+        if ";" in gap or ":" in gap or ("—" in gap and tokens[k].norm in ("and", "but")):
             out.append(k)
     return out
 
@@ -101,6 +106,10 @@ class SentenceContext:
     #: actor "the attack on Israel by Hamas gunmen" names did the act before the marker; it is
     #: no subject of a reaction after it ("... and expressed solidarity").
     agent_objects: dict[int, int] = field(init=False)
+    #: Token bounds [lo, hi) of a sentence-initial background clause, if any.
+    background: tuple[int, int] | None = field(init=False)
+    #: Where mentions that are places start ("uses Albania as a base").
+    places: set[int] = field(init=False)
     coded: list[Roles] = field(default_factory=list)
     previous: Roles | None = None
     #: Acts coded on no actor, by where they start: who did them ("حمله هوایی اسرائیل به غزه").
@@ -110,6 +119,9 @@ class SentenceContext:
         self.barriers = clause_barriers(self.tokens, self.text)
         self.act_starts = {t.first for t in self.triggers if t.payload.act}
         self.reaction_ends = [t.last for t in self.triggers if t.payload.reaction]
+        self.background = _background(self.tokens, self.text, self.grammar.background_openers)
+        self.places = {m.first for m in self.mentions
+                       if any(_words_at(self.tokens, m.last, p) for p in self.grammar.place_after)}
         self.agent_objects = {}
         for a in self.agents:
             named = next((m for m in self.mentions if a.last <= m.first <= a.last + AGENT_GAP), None)
@@ -154,10 +166,42 @@ class Slot:
     right_all: list[Mention]
     right: list[Mention]
     subjects: list[Mention]
+    #: The sentence's mentions this trigger may pair: less places, and less those on the other
+    #: side of a background clause's bound.
+    mentions: list[Mention] = field(default_factory=list)
 
     @property
     def window(self) -> int:
         return int(self.trigger.payload.target_window)
+
+
+def _words_at(tokens: Sequence[Token], k: int, words: tuple[str, ...]) -> bool:
+    return tuple(t.norm for t in tokens[k:k + len(words)]) == words
+
+
+def _background(tokens: Sequence[Token], text: str, openers: Sequence[tuple[str, ...]]) -> tuple[int, int] | None:
+    """[0, k) when the sentence opens with a background clause ending at its first comma."""
+    if not openers or not tokens or not any(_words_at(tokens, 0, o) for o in openers):
+        return None
+    for k in range(1, len(tokens)):
+        if "," in text[tokens[k - 1].end:tokens[k].start]:
+            return (0, k)
+    return None
+
+
+#: Words from a possessor ("Iran's") to the act it may be the actor of ("Iran's nuclear
+#: ambitions and its recent attacks"); farther on, it is no subject ("Washington called Iran's
+#: actions a violation ... and reaffirmed its support").
+POSSESSOR_REACH = 7
+
+
+def _possessor_far(m: Mention, trig: Match, tokens: Sequence[Token]) -> bool:
+    """A possessive mention ("Iran's") not at the start of its clause and far from the trigger:
+    it names whose thing something is, not who acts."""
+    k = m.last
+    if not (k < len(tokens) and tokens[k].norm == "s" and tokens[k].start == tokens[k - 1].end + 1):
+        return False
+    return m.first > 0 and trig.first - m.last > POSSESSOR_REACH
 
 
 def modified_act(m: Mention, act_starts: set[int], tokens: Sequence[Token]) -> int | None:
@@ -173,6 +217,13 @@ def make_slot(ctx: SentenceContext, trig: Match) -> Slot:
     """The actors around ``trig`` as :class:`Slot` names them."""
     lo, hi = ctx.clause(trig.first)
     mentions = ctx.mentions
+    if ctx.background is not None:
+        # A background clause and the main clause do not share actors.
+        b_lo, b_hi = ctx.background
+        inside = b_lo <= trig.first < b_hi
+        mentions = [m for m in mentions if (b_lo <= m.first < b_hi) == inside]
+    if ctx.places:
+        mentions = [m for m in mentions if m.first not in ctx.places]
     left = [m for m in mentions if lo <= m.first and m.last <= trig.first and trig.first - m.last <= SOURCE_REACH]
     left.reverse()  # nearest first
     if not left and lo > 0 and not trig.payload.act and ":" in ctx.text[ctx.tokens[lo - 1].end:ctx.tokens[lo].start]:
@@ -192,8 +243,9 @@ def make_slot(ctx: SentenceContext, trig: Match) -> Slot:
     reaction = trig.payload.reaction
     subjects = [m for m in left if not (m.first > 0 and ctx.tokens[m.first - 1].norm in prepositions)
                 and modified_act(m, ctx.act_starts, ctx.tokens) in (None, trig.first)
-                and not (reaction and m.first in ctx.agent_objects)]
-    return Slot(trig, lo, hi, left, far, right_all, right, subjects)
+                and not (reaction and m.first in ctx.agent_objects)
+                and not _possessor_far(m, trig, ctx.tokens)]
+    return Slot(trig, lo, hi, left, far, right_all, right, subjects, list(mentions))
 
 
 def _speaker(tokens: Sequence[Token], mentions: Sequence[Mention], colon: int, speech: frozenset[str],

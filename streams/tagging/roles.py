@@ -41,6 +41,8 @@ COORDINATORS = frozenset({"and", "dhe", "و", "ו"})
 # Actors whose name before an act says who did it, not who was hit ("Hamas attack", "IRGC
 # strike"), unlike a state's ("Albania cyberattack": the attack on Albania).
 ARMED_ROLES = frozenset({"MIL", "SPY", "STATE_PROXY", "REB"})
+_CLAUSE_DASHES = ("—", " – ", " - ", ";")
+_APPEALS = ("02", "10")  # CAMEO appeal and demand: "called on Iran to stop ..."
 ACCUSED_REACH = 8  # words from the accused to the act it is accused of ("accused Iran of carrying out the attack")
 REACTION_GAP = 3  # words between a reaction and the act it is about ("condemned the deadly attack")
 
@@ -68,7 +70,7 @@ def inverse_undergoer(ctx: SentenceContext, slot: Slot) -> Decided:
     trig = slot.trigger
     if not trig.payload.inverse:
         return None
-    before = [m for m in ctx.mentions if m.last <= trig.first and trig.first - m.last <= SOURCE_REACH][::-1]
+    before = [m for m in slot.mentions if m.last <= trig.first and trig.first - m.last <= SOURCE_REACH][::-1]
     if before:
         target = before[0]
         for s in before[1:] + slot.right:
@@ -95,9 +97,13 @@ def agent_marker(ctx: SentenceContext, slot: Slot) -> Decided:
             break  # "condemned the attack on Israel by Iran": the agent is the nearer act's
         if any(trig.last <= end <= a.first for end in ctx.answers):
             break  # "vowed to avenge the killing of its commanders by Israel": the avenged act's
+        if _participle_between(ctx, trig.last, a.first):
+            break  # "supporters of Israel ..., drawing ire from Tehran": the marker is the participle's
         agent = next((m for m in right if m.first >= a.last and m.first - a.last <= AGENT_GAP), None)
         if agent is None:
             continue
+        if a.last > 0 and any(d in ctx.text[ctx.tokens[a.last - 1].end:agent.start] for d in _CLAUSE_DASHES):
+            continue  # "far from over — and that Tirana's choices": a dash ends the marker's phrase
         before = [m for m in right if m.last <= a.first] + slot.left + slot.far
         for t in before:
             if t.actor.bucket != agent.actor.bucket:
@@ -138,6 +144,24 @@ def accused_did_act(ctx: SentenceContext, slot: Slot) -> Decided:
     hit = [m for m in slot.right if m.first - trig.last <= slot.window]
     hit += [m for m in slot.left[:1] if m.last == trig.first and m is not accused.target]
     return _pair(trig, accused.target, [*hit, accused.source], "fallback")
+
+
+def urged_party_acts(ctx: SentenceContext, slot: Slot) -> Decided:
+    """The act an appeal asks for or against: "called on **Iran** to stop its attacks on Israel",
+    "urged Tehran to halt strikes" — the party appealed to, named a few words before the act,
+    is its actor; what it hits is named after it. Without one named there, nothing is coded."""
+    trig = slot.trigger
+    if not trig.payload.act:
+        return None
+    urged = next((r for r in reversed(ctx.coded) if r.trigger.payload.code[:2] in _APPEALS and r.trigger.last <= trig.first
+                  and r.target.last <= trig.first and trig.first - r.target.last <= ACCUSED_REACH), None)
+    if urged is None:
+        return None
+    between = ctx.text[urged.target.end:ctx.tokens[trig.first].start]
+    if "," in between or ";" in between:
+        return None
+    hit = [m for m in slot.right if m.first - trig.last <= slot.window]
+    return _pair(trig, urged.target, hit, "fallback") or Skip("act asked of the appealed party: no target named")
 
 
 def noun_modifier(ctx: SentenceContext, slot: Slot) -> Decided:
@@ -216,7 +240,7 @@ def verb_final_order(ctx: SentenceContext, slot: Slot) -> Decided:
     trig = slot.trigger
     if not (ctx.grammar.sov and _verbal(trig, ctx.tokens, ctx.grammar.verb_endings)):
         return None
-    before = [m for m in ctx.mentions if slot.lo <= m.first and m.last <= trig.first]
+    before = [m for m in slot.mentions if slot.lo <= m.first and m.last <= trig.first]
     if len(before) < 2:
         return None
     return _pair(trig, before[0], before[1:], "sov")
@@ -250,7 +274,16 @@ def subject_verb_object(ctx: SentenceContext, slot: Slot) -> Decided:
         return Skip(f"passive ('{tokens[trig.first - 1].norm} ...') with no agent named")
     dangling = ctx.norm(trig.last) in ctx.grammar.prepositions and not any(
         trig.last < m.first <= trig.last + 3 for m in slot.right)
-    return _default(trig, slot.subjects, slot.right, ctx.mentions, slot.window, ctx.triggers, dangling)
+    roles = _default(trig, slot.subjects, slot.right, slot.mentions, slot.window, ctx.triggers, dangling)
+    if roles is not None and roles.how == "fallback" and not roles.target.actor.watched and any(
+            r.source.actor.bucket == roles.target.actor.bucket and r.target.actor.bucket == roles.source.actor.bucket
+            for r in ctx.coded):
+        # "The United States imposed sanctions on Iran's ministry ... for their involvement in the
+        # cyberattack": a third state's measure names the act as its reason, not itself as its
+        # victim ("Albania expelled Iranian diplomats, citing the cyberattack" does: the expeller
+        # was hit).
+        return Skip("a guessed target would only reverse a third state's act already coded in this sentence")
+    return roles
 
 
 #: The rules in the order they are tried: a more specific construction before a more general one.
@@ -260,6 +293,7 @@ RULES: list[Rule] = [
     agent_marker,
     postnominal_demonym,
     accused_did_act,
+    urged_party_acts,
     noun_modifier,
     genitive_possessor,
     ezafe_possessor,
@@ -452,6 +486,14 @@ def _by_ezafe(trig: Match, agent: Mention, right: Sequence[Mention], tokens: Seq
         if target.first >= at and target.first - at <= EZAFE_OBJECT_GAP and target.actor.bucket != agent.actor.bucket:
             return Roles(trig, agent, target, "direct")
     return None
+
+
+def _participle_between(ctx: SentenceContext, start: int, stop: int) -> bool:
+    """Whether a participle clause opens between two tokens: a comma then an -ing word
+    (", drawing additional ire from Tehran")."""
+    tokens = ctx.tokens
+    return any(tokens[k].norm.endswith("ing") and "," in ctx.text[tokens[k - 1].end:tokens[k].start]
+               for k in range(max(start, 1), min(stop, len(tokens))))
 
 
 def _verbal(trig: Match, tokens: Sequence[Token], verb_endings: frozenset[str]) -> bool:

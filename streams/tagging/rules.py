@@ -120,6 +120,14 @@ class Rules:
                 words = tuple(phrase.lower().split())
                 if words:
                     self.cause_markers.setdefault(words[0], []).append(words)
+        # Background clauses ("As Albania grapples with ..., ") and place phrases ("uses Albania as
+        # a base"), as word tuples per language.
+        self.background_openers: dict[str, tuple[tuple[str, ...], ...]] = {}
+        self.place_after: dict[str, tuple[tuple[str, ...], ...]] = {}
+        for lang, spec in languages.items():
+            for key, table in (("background_openers", self.background_openers), ("place_after", self.place_after)):
+                phrases = _words((spec or {}).get(key), f"languages.{lang}.{key}")
+                table[str(lang)] = tuple(sorted(tuple(p.lower().split()) for p in phrases if p.split()))
         # Languages whose adjectives follow the noun: "hakerat iranianë" = Iranian hackers.
         self.postnominal = {str(lang) for lang, spec in languages.items() if (spec or {}).get("adjective_after_noun")}
 

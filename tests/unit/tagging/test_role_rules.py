@@ -92,3 +92,52 @@ def test_answered_act_unnamed(tagger: Tagger) -> None:
 def test_why_nothing_was_coded(tagger: Tagger) -> None:
     tagged = tagger.tag_article(article("Iran and Albania", "Tirana and Tehran spoke about the weather."), explain=True)
     assert [n for t in tagged.trace for n in t.notes] == ["names two sides, but no trigger", "names two sides, but no trigger"]
+
+
+def codes(tagger: Tagger, title: str, body: str = "") -> list[tuple[str | None, str | None, str]]:
+    return [(e["source"]["country"], e["target"]["country"], e["cameo_code"]) for e in tagger.tag(article(title, body))]
+
+
+def test_a_place_used_as_a_base_is_no_actor(tagger: Tagger) -> None:
+    # The group acts from the country; the country does nothing to the target.
+    assert codes(tagger, "Officials say the militants use Albania as a base to launch cyber operations against Iran") == []
+
+
+def test_a_possessor_far_from_the_act_is_no_subject(tagger: Tagger) -> None:
+    # Israel's conduct is the object of "called"; the support is the speaker's, not Israel's.
+    got = codes(tagger, "Tirana called Israel's conduct a grave violation of norms in the region and restated its "
+                        "full support for Iran")
+    assert ("ISR", "IRN", "051") not in got
+
+
+def test_a_possessor_near_the_act_still_acts(tagger: Tagger) -> None:
+    assert ("IRN", "ISR", "19") in {c[:3] for c in codes(tagger, "Albania condemned Iran's nuclear plans and its "
+                                                                 "latest attacks on Israeli cities")}
+
+
+def test_a_participle_clause_keeps_its_own_agent(tagger: Tagger) -> None:
+    assert codes(tagger, "Albania is among the firmest supporters of Israel in Europe, drawing open anger from Tehran") == [
+        ("ALB", "ISR", "051")]
+
+
+def test_a_background_clause_lends_no_actor_to_the_main_clause(tagger: Tagger) -> None:
+    assert codes(tagger, "As Albania counts the damage, several analysts warn that Iran's hacking campaign has only begun") \
+        == []
+
+
+def test_an_act_given_as_a_result_names_no_actor(tagger: Tagger) -> None:
+    assert codes(tagger, "Albania cut ties with Iran last year, the first break of its kind resulting from a cyberattack") \
+        == [("ALB", "IRN", "161")]
+
+
+def test_a_reason_does_not_reverse_the_sanction(tagger: Tagger) -> None:
+    got = codes(tagger, "Albania blames Iran for the cyberattack",
+                "The United States imposed sanctions on Iran's Ministry of Intelligence and its minister Esmail Khatib "
+                "for their part in the cyberattack.")
+    assert got == [("ALB", "IRN", "112"), ("IRN", "ALB", "17"), ("USA", "IRN", "163")]
+
+
+def test_a_dash_ends_an_agent_phrase(tagger: Tagger) -> None:
+    got = codes(tagger, "Experts say Iran's cyber war is far from over — and that Albania's choices keep it in the line "
+                        "of fire")
+    assert not [c for c in got if c[0] == "ALB"]
