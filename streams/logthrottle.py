@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 CONNECTION_TEXT = re.compile(
     r"connect|connection|unreachable|not ready|nodenotready|broken pipe|timed? ?out|refused|no route|"
-    r"coordinator.*(dead|unknown|not available)|metadata.*(failed|error)",
+    r"coordinator.*(dead|unknown|not available)|metadata|heartbeat",
     re.IGNORECASE,
 )
 

@@ -42,6 +42,9 @@ COORDINATORS = frozenset({"and", "dhe", "و", "ו"})
 # strike"), unlike a state's ("Albania cyberattack": the attack on Albania).
 ARMED_ROLES = frozenset({"MIL", "SPY", "STATE_PROXY", "REB"})
 _CLAUSE_DASHES = ("—", " – ", " - ", ";")
+# Nouns of intent: "Albania's decision to expel", "Israel's plan to strike", "Iran's threat to close".
+_DECISIONS = frozenset({"decision", "plan", "plans", "move", "order", "bid", "attempt", "refusal", "threat", "vow",
+                        "pledge", "readiness", "intention", "choice"})
 _APPEALS = ("02", "10")  # CAMEO appeal and demand: "called on Iran to stop ..."
 ACCUSED_REACH = 8  # words from the accused to the act it is accused of ("accused Iran of carrying out the attack")
 REACTION_GAP = 3  # words between a reaction and the act it is about ("condemned the deadly attack")
@@ -144,6 +147,24 @@ def accused_did_act(ctx: SentenceContext, slot: Slot) -> Decided:
     hit = [m for m in slot.right if m.first - trig.last <= slot.window]
     hit += [m for m in slot.left[:1] if m.last == trig.first and m is not accused.target]
     return _pair(trig, accused.target, [*hit, accused.source], "fallback")
+
+
+def possessor_decision(ctx: SentenceContext, slot: Slot) -> Decided:
+    """A decision, plan or move of the possessor: "react to **Albania's** decision to expel two
+    diplomats", "Israel's plan to strike" — the possessor of the noun right before "to" and the
+    act did it; the target is named after the act."""
+    trig, tokens = slot.trigger, ctx.tokens
+    k = trig.first
+    if k < 4 or ctx.norm(k - 1) != "to" or ctx.norm(k - 2) not in _DECISIONS:
+        return None
+    owner = next((m for m in slot.left if m.last == k - 3 and ctx.norm(m.last) == "s"), None)
+    if owner is None:
+        owner = next((m for m in slot.left if m.last + 1 == k - 2 and ctx.norm(m.last) == "s"
+                      and tokens[m.last].start == tokens[m.last - 1].end + 1), None)
+    if owner is None:
+        return None
+    hit = [m for m in slot.right if m.first - trig.last <= slot.window]
+    return _pair(trig, owner, hit, "direct") or Skip(f"{owner.text}'s {ctx.norm(k - 2)}: no target named after it")
 
 
 def urged_party_acts(ctx: SentenceContext, slot: Slot) -> Decided:
@@ -293,6 +314,7 @@ RULES: list[Rule] = [
     agent_marker,
     postnominal_demonym,
     accused_did_act,
+    possessor_decision,
     urged_party_acts,
     noun_modifier,
     genitive_possessor,

@@ -178,6 +178,7 @@ def partition_events(seed: int, pairs: list[tuple[str, str]], count: int, days: 
 
 def test_broker_down_with_partitions_months_apart_nothing_is_late_and_results_match_the_oracle(
     make_settings: Callable[..., Settings], worker_factory: Callable[[Settings], Any], own_broker: LocalBroker,
+    tmp_path: Path,
 ) -> None:
     session = make_settings(partitions=2)
     settings = dataclasses.replace(session, kafka=dataclasses.replace(session.kafka, bootstrap=own_broker.address))
@@ -212,4 +213,9 @@ def test_broker_down_with_partitions_months_apart_nothing_is_late_and_results_ma
     assert latest_snapshots(settings) == expected
     # Nothing was dead-lettered, for the horizon or anything else.
     assert [decode(m.value)[1]["reason"] for m in read_all(settings, settings.topic("deadletter"))] == []
+    # The outage's connection errors came once per kind and then with a count, not once per attempt.
+    log = (tmp_path / "worker-0.log").read_text(encoding="utf-8", errors="replace").splitlines()
+    refused = [line for line in log if "Unable connect to node" in line]
+    assert refused and any("more like this in the last" in line for line in refused)
+    assert len(refused) <= 2 + 60 / 5, len(refused)
 

@@ -27,6 +27,8 @@ def test_one_line_per_interval_with_the_count(caplog: pytest.LogCaptureFixture) 
             for step in range(60):  # one error per 0.1 s for 6 s, against two nodes
                 clock.now = step * 0.1
                 log.error("Unable connect to node with id %s: [Errno 111] Connect call failed", step % 2 + 1)
+            for _ in range(3):  # aiokafka's metadata refresh during an outage: held back too
+                log.error("Unable to update metadata from %s", [1])
             log.error("Unexpected error in fetcher routine")  # not a connection problem: always shown
             log.info("Connection to node 1 established")  # below WARNING: always shown
     finally:
@@ -34,6 +36,7 @@ def test_one_line_per_interval_with_the_count(caplog: pytest.LogCaptureFixture) 
     assert [r.getMessage() for r in caplog.records] == [
         "Unable connect to node with id 1: [Errno 111] Connect call failed",
         "Unable connect to node with id 1: [Errno 111] Connect call failed [49 more like this in the last 5 s]",
+        "Unable to update metadata from [1]",
         "Unexpected error in fetcher routine",
         "Connection to node 1 established",
     ]

@@ -141,3 +141,17 @@ def test_a_dash_ends_an_agent_phrase(tagger: Tagger) -> None:
     got = codes(tagger, "Experts say Iran's cyber war is far from over — and that Albania's choices keep it in the line "
                         "of fire")
     assert not [c for c in got if c[0] == "ALB"]
+
+
+def test_possessor_decision(tagger: Tagger) -> None:
+    assert decided(tagger, "Tehran protests against Albania's decision to expel three Iranian envoys") == [
+        ("expel", "possessor_decision", "ALB", "IRN")]
+
+
+def test_urged_party_acts(tagger: Tagger) -> None:
+    got = decided(tagger, "Albania called on Iran to halt its attacks on Israel")
+    assert ("attack", "urged_party_acts", "IRN", "ISR") in got
+
+
+def test_a_conviction_for_spying_is_aimed_at_the_state_spied_for(tagger: Tagger) -> None:
+    assert codes(tagger, "Iran hangs an engineer it convicted of spying for Israel") == [("IRN", "ISR", "173")]
