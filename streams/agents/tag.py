@@ -87,5 +87,6 @@ def register(pipeline: Pipeline) -> Any:
                         sent.add_done_callback(delivered)  # an asyncio future of the record's metadata
                 counters.records_out["tag"] += len(encoded)
                 ledger.count(event, WITH_EVENTS)
+            ledger.flush()
 
     return tag
