@@ -351,6 +351,8 @@ class Tagger:
                     trace.notes.append(f"{roles.rule}: {roles.source.text} → {roles.target.text}: neither is a watched state")
                 continue
             modality, cue = decide(roles, cues, reporting, mentions, rules, lang in rules.sov_languages, triggers, answers)
+            if index == 0 and _is_question(text, rules.question_marks):
+                modality, cue = rules.question_modality, None
             etype = roles.trigger.payload
             code = etype.code_by_topic.get(sentence_topic or "", etype.code)
             context = "CYBER" if code.startswith("17") and sentence_topic == "CYBER" else etype.context
@@ -374,7 +376,8 @@ class Tagger:
                 rules.passive_aux.get(lang, rules.all_passive_aux), lang in rules.sov_languages, rules.verb_endings,
                 rules.genitive.get(lang, frozenset()), rules.prepositions, lang in rules.postnominal,
                 rules.ezafe_objects.get(lang, frozenset()), rules.speech_words,
-                rules.background_openers.get(lang, ()), rules.place_after.get(lang, ()))
+                rules.background_openers.get(lang, ()), rules.place_after.get(lang, ()),
+                rules.act_in.get(lang, ()))
         return grammar
 
     def _record(
@@ -480,6 +483,12 @@ def _sure_end(text: str, start: int, stop: int) -> bool:
         if "\n" in m.group() or not text[m.end():m.end() + 1].islower():
             return True
         at = m.end()
+
+
+def _is_question(text: str, marks: str) -> bool:
+    """Whether a sentence ends with a question mark (before closing quotes and brackets)."""
+    end = text.rstrip().rstrip("\"'”’»)")
+    return bool(marks) and end[-1:] in marks if end else False
 
 
 def _gist(event: Mapping[str, Any]) -> tuple[str, str, int]:

@@ -70,6 +70,9 @@ class Grammar:
     background_openers: tuple[tuple[str, ...], ...] = ()
     #: Words after an actor that make it a place ("as a base").
     place_after: tuple[tuple[str, ...], ...] = ()
+    #: Words before an act noun's modifier that make it the means of what befell the actor
+    #: before them ("facility bombed **in** Israeli airstrike").
+    act_in: tuple[tuple[str, ...], ...] = ()
 
 
 def clause_barriers(tokens: Sequence[Token], text: str) -> list[int]:

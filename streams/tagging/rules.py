@@ -124,8 +124,10 @@ class Rules:
         # a base"), as word tuples per language.
         self.background_openers: dict[str, tuple[tuple[str, ...], ...]] = {}
         self.place_after: dict[str, tuple[tuple[str, ...], ...]] = {}
+        self.act_in: dict[str, tuple[tuple[str, ...], ...]] = {}
         for lang, spec in languages.items():
-            for key, table in (("background_openers", self.background_openers), ("place_after", self.place_after)):
+            for key, table in (("background_openers", self.background_openers), ("place_after", self.place_after),
+                               ("act_in", self.act_in)):
                 phrases = _words((spec or {}).get(key), f"languages.{lang}.{key}")
                 table[str(lang)] = tuple(sorted(tuple(p.lower().split()) for p in phrases if p.split()))
         # Languages whose adjectives follow the noun: "hakerat iranianë" = Iranian hackers.
@@ -174,6 +176,12 @@ class Rules:
         if not isinstance(order, list) or sorted(order) != sorted(MODALITIES):
             raise _fail("modality.order", f"expected a list of {', '.join(MODALITIES)}")
         self.modality_rank = {m: k for k, m in enumerate(order)}
+        # A headline asking whether an act happens ("Will Iran strike Israel?") reports none.
+        question = modality.get("question") or {}
+        self.question_marks = str(question.get("marks", ""))
+        self.question_modality = str(question.get("modality", "HYPOTHETICAL"))
+        if self.question_marks and self.question_modality not in MODALITIES:
+            raise _fail("modality.question.modality", f"expected one of {', '.join(MODALITIES)}")
         self.cues = PhraseIndex(self.glued_prefixes)
         for kind, by_lang in (modality.get("cues") or {}).items():
             if kind not in MODALITIES:
