@@ -302,6 +302,10 @@ class Tagger:
         # may not start or end on one.
         triggers = [t for t in rules.triggers.find_all(tokens, starts[TRIGGERS])
                     if t.first not in taken and t.last - 1 not in taken]
+        heads = rules.name_heads.get(lang)
+        if heads and triggers:
+            triggers = [t for t in triggers
+                        if not markers.inside_name(t, tokens, text, taken, heads, rules.name_linkers.get(lang, frozenset()))]
         return Parts(tokens, mentions, triggers, topics, starts, "" if triggers else "names two sides, but no trigger")
 
     def _topics(self, text: str) -> list[str]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from streams.errors import ConfigError
 from streams.tagging.lemma import Lemmatiser
+from streams.tagging.normalize import fold
 from streams.tagging.phrases import PhraseIndex, parse_phrase
 
 CONTEXTS = ("CYBER", "MILITARY", "DIPLOMATIC", "ECONOMIC", "LEGAL", "NUCLEAR", "INFORMATION", "OTHER")
@@ -220,6 +221,14 @@ class Rules:
                 self.attribution[str(lang)] = (_words(att.get("glued_after"), where + ".glued_after"),
                                                _words(att.get("before"), where + ".before"),
                                                _words(att.get("verbs"), where + ".verbs"))
+        names = config.get("proper_names") or {}
+        if not isinstance(names, Mapping):
+            raise _fail("proper_names", "expected a mapping with heads and linkers")
+        # Folded as the tokens are (diacritics off): "së" is matched as "se".
+        self.name_heads = {str(lang): frozenset(fold(w) for w in _words(words, f"proper_names.heads.{lang}"))
+                           for lang, words in (names.get("heads") or {}).items()}
+        self.name_linkers = {str(lang): frozenset(fold(w) for w in _words(words, f"proper_names.linkers.{lang}"))
+                             for lang, words in (names.get("linkers") or {}).items()}
         self.suppress = PhraseIndex(self.glued_prefixes)
         _index(config.get("suppress") or {}, "suppress", "SUPPRESS", self.suppress)
         self.topics = PhraseIndex(self.glued_prefixes)
