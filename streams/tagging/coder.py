@@ -211,6 +211,12 @@ class Tagger:
         other = {bisect_right(starts, pos) - 1 for pos, _ in others if pos < spans[-1][1]}
         analysed: dict[int, Parts | None] = {k: self._analyse(full[spans[k][0]:spans[k][1]], lang) for k in sorted(named)
                                               if len(named[k]) >= 2 or k in other}
+        vetoes = self.rules.story_vetoes
+        if vetoes and title and any(p is not None and any(t.payload.name in vetoes for t in p.triggers)
+                                    for p in analysed.values()) and self._out_of_scope(title, lang):
+            # A match report tells the game in the words of war ("Albania attacked relentlessly").
+            analysed = {k: p if p is None else p._replace(triggers=[t for t in p.triggers if t.payload.name not in vetoes])
+                        for k, p in analysed.items()}
         topic_only = [k for k in named if analysed.get(k) is None]
         cache: list[str | None] = []
 
@@ -307,6 +313,13 @@ class Tagger:
             triggers = [t for t in triggers
                         if not markers.inside_name(t, tokens, text, taken, heads, rules.name_linkers.get(lang, frozenset()))]
         return Parts(tokens, mentions, triggers, topics, starts, "" if triggers else "names two sides, but no trigger")
+
+    def _out_of_scope(self, text: str, lang: str) -> bool:
+        """Whether a headline holds a word of ``suppress`` (sport, culture, tourism)."""
+        tokens = tokenize(fold(text), text)
+        if lang in self.rules.lemmatiser.languages:
+            tokens = self.rules.lemmatiser.apply(tokens, lang)
+        return bool(self.rules.suppress.find_all(tokens, self.scanner.starts(tokens)[SUPPRESS]))
 
     def _topics(self, text: str) -> list[str]:
         """Topic words of a sentence that names an actor (see ``topics`` in events.yaml)."""

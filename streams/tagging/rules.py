@@ -229,6 +229,13 @@ class Rules:
                            for lang, words in (names.get("heads") or {}).items()}
         self.name_linkers = {str(lang): frozenset(fold(w) for w in _words(words, f"proper_names.linkers.{lang}"))
                              for lang, words in (names.get("linkers") or {}).items()}
+        figurative = config.get("figurative") or {}
+        if not isinstance(figurative, Mapping):
+            raise _fail("figurative", "expected a mapping with story_vetoes")
+        self.story_vetoes = _words(figurative.get("story_vetoes"), "figurative.story_vetoes")
+        strays = sorted(self.story_vetoes - set(self.types))
+        if strays:
+            raise _fail("figurative.story_vetoes", f"unknown event type {strays[0]}")
         self.suppress = PhraseIndex(self.glued_prefixes)
         _index(config.get("suppress") or {}, "suppress", "SUPPRESS", self.suppress)
         self.topics = PhraseIndex(self.glued_prefixes)

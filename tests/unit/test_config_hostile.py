@@ -162,7 +162,7 @@ def test_events_unknown_top_level_key(config_dir: Path) -> None:
     append(config_dir / "events.yaml", "\nmodalities:\n  window_before: 3\n")
     assert rejected(config_dir) == (
         f"{config_dir / 'events.yaml'}: unknown key `modalities` "
-        "(known: agent_markers, backer_markers, detect_also, events, languages, modality, proper_names, suppress, topics, version)"
+        "(known: agent_markers, backer_markers, detect_also, events, figurative, languages, modality, proper_names, suppress, topics, version)"
     )
 
 
@@ -278,3 +278,10 @@ def test_missing_ca_file_is_named(config_dir: Path, tmp_path: Path) -> None:
     assert rejected(config_dir) == (
         f"{config_dir / 'pipeline.yaml'}: `kafka.ssl_cafile`: {tmp_path / 'nope.pem'} is not a readable file"
     )
+
+
+def test_events_figurative_veto_of_unknown_type(config_dir: Path) -> None:
+    path = config_dir / "events.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("story_vetoes: [attack,", "story_vetoes: [atack,"),
+                    encoding="utf-8")
+    assert rejected(config_dir) == "events.yaml: `figurative.story_vetoes`: unknown event type atack"

@@ -37,3 +37,20 @@ def test_trigger_outside_a_name_still_fires(tagger: Tagger) -> None:
         ("ALB", "ISR", "057", "ASSERTED"), ("ISR", "ALB", "057", "ASSERTED")]
     assert triples(tagger.tag(article("Iran fired missiles at Israel in Operation True Promise"))) == [
         ("IRN", "ISR", "195", "ASSERTED")]
+
+
+def test_match_report_tells_the_game_in_words_of_war(tagger: Tagger) -> None:
+    body = "Albania attacked relentlessly against Israel from the start. Albania struck twice against Israel."
+    assert tagger.tag(article("Albania beat Israel in Nations League qualifier", body)) == []
+    # The half of a match is a sports word in the sentence itself.
+    assert tagger.tag(article("Albania pressed hard", "Albania attacked Israel in the second half.")) == []
+
+
+def test_war_story_keeps_its_acts(tagger: Tagger) -> None:
+    got = tagger.tag(article("Iran strikes Israel", "Iran struck Israel with missiles overnight."))
+    assert triples(got) == [("IRN", "ISR", "195", "ASSERTED")]
+
+
+def test_trade_war_and_cyber_weapons_name_no_act(tagger: Tagger) -> None:
+    assert tagger.tag(article("Albania and Israel locked in a trade war")) == []
+    assert tagger.tag(article("Review: the Israeli firm's cyber weapons outperform Iranian rivals")) == []
