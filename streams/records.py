@@ -115,18 +115,24 @@ def _depth(value: Any, limit: int) -> int:
 def article_from_mapping(obj: Any, ingested_at: datetime | None = None) -> dict[str, Any]:
     """Validate a NewsArticle-shaped mapping (JSON or Avro) into a NewsArticle record.
 
-    ``title`` is required; ``id`` is derived when absent; unknown keys are ignored.
+    A missing or null ``title`` is the empty string: real pages often come without a headline,
+    and such an article is coded from its body. An article with neither a title nor a body has
+    nothing to code and is refused. ``id`` is derived when absent; unknown keys are ignored.
     """
     if not isinstance(obj, Mapping):
         raise SchemaError(f"article must be a JSON object, got {type(obj).__name__}")
     title = obj.get("title")
+    if title is None:
+        title = ""
     if not isinstance(title, str):
-        raise SchemaError("article is missing `title`" if title is None else "`title` must be a string")
+        raise SchemaError("`title` must be a string or null")
     body = obj.get("body")
     if body is None:
         body = ""
     if not isinstance(body, str):
         raise SchemaError("`body` must be a string")
+    if not title.strip() and not body.strip():
+        raise SchemaError("article has neither `title` nor `body`")
     fields: dict[str, str | None] = {}
     for key in ("source", "url", "language"):
         value = obj.get(key)

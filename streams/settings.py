@@ -305,7 +305,7 @@ class _StrictLoader(yaml.SafeLoader):
 #: that would otherwise switch a section off silently. A new section is added here with its reader.
 ACTORS_KEYS = frozenset({"version", "watched", "relevant_non_state", "kinds", "actors"})
 EVENTS_KEYS = frozenset({"version", "events", "modality", "agent_markers", "suppress", "topics", "languages",
-                         "backer_markers", "detect_also"})
+                         "backer_markers", "detect_also", "proper_names"})
 #: Modalities of TaggedEvent (schemas/TaggedEvent.avsc); indicators.yaml weighs each.
 MODALITY_NAMES = frozenset({"ASSERTED", "CLAIMED", "ATTRIBUTED", "ALLEGED", "DENIED", "THREATENED", "HYPOTHETICAL"})
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")

@@ -302,6 +302,10 @@ class Tagger:
         # may not start or end on one.
         triggers = [t for t in rules.triggers.find_all(tokens, starts[TRIGGERS])
                     if t.first not in taken and t.last - 1 not in taken]
+        heads = rules.name_heads.get(lang)
+        if heads and triggers:
+            triggers = [t for t in triggers
+                        if not markers.inside_name(t, tokens, text, taken, heads, rules.name_linkers.get(lang, frozenset()))]
         return Parts(tokens, mentions, triggers, topics, starts, "" if triggers else "names two sides, but no trigger")
 
     def _topics(self, text: str) -> list[str]:
@@ -351,6 +355,8 @@ class Tagger:
                     trace.notes.append(f"{roles.rule}: {roles.source.text} → {roles.target.text}: neither is a watched state")
                 continue
             modality, cue = decide(roles, cues, reporting, mentions, rules, lang in rules.sov_languages, triggers, answers)
+            if index == 0 and _is_question(text, rules.question_marks):
+                modality, cue = rules.question_modality, None
             etype = roles.trigger.payload
             code = etype.code_by_topic.get(sentence_topic or "", etype.code)
             context = "CYBER" if code.startswith("17") and sentence_topic == "CYBER" else etype.context
@@ -374,7 +380,8 @@ class Tagger:
                 rules.passive_aux.get(lang, rules.all_passive_aux), lang in rules.sov_languages, rules.verb_endings,
                 rules.genitive.get(lang, frozenset()), rules.prepositions, lang in rules.postnominal,
                 rules.ezafe_objects.get(lang, frozenset()), rules.speech_words,
-                rules.background_openers.get(lang, ()), rules.place_after.get(lang, ()))
+                rules.background_openers.get(lang, ()), rules.place_after.get(lang, ()),
+                rules.act_in.get(lang, ()))
         return grammar
 
     def _record(
@@ -480,6 +487,12 @@ def _sure_end(text: str, start: int, stop: int) -> bool:
         if "\n" in m.group() or not text[m.end():m.end() + 1].islower():
             return True
         at = m.end()
+
+
+def _is_question(text: str, marks: str) -> bool:
+    """Whether a sentence ends with a question mark (before closing quotes and brackets)."""
+    end = text.rstrip().rstrip("\"'”’»)")
+    return bool(marks) and end[-1:] in marks if end else False
 
 
 def _gist(event: Mapping[str, Any]) -> tuple[str, str, int]:

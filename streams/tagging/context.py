@@ -70,6 +70,9 @@ class Grammar:
     background_openers: tuple[tuple[str, ...], ...] = ()
     #: Words after an actor that make it a place ("as a base").
     place_after: tuple[tuple[str, ...], ...] = ()
+    #: Words before an act noun's modifier that make it the means of what befell the actor
+    #: before them ("facility bombed **in** Israeli airstrike").
+    act_in: tuple[tuple[str, ...], ...] = ()
 
 
 def clause_barriers(tokens: Sequence[Token], text: str) -> list[int]:
@@ -120,8 +123,11 @@ class SentenceContext:
         self.act_starts = {t.first for t in self.triggers if t.payload.act}
         self.reaction_ends = [t.last for t in self.triggers if t.payload.reaction]
         self.background = _background(self.tokens, self.text, self.grammar.background_openers)
-        self.places = {m.first for m in self.mentions
-                       if any(_words_at(self.tokens, m.last, p) for p in self.grammar.place_after)}
+        self.places = set()
+        if self.grammar.place_after:
+            firsts = {p[0] for p in self.grammar.place_after}  # most mentions are followed by none of them
+            self.places = {m.first for m in self.mentions if self.norm(m.last) in firsts
+                           and any(_words_at(self.tokens, m.last, p) for p in self.grammar.place_after)}
         self.agent_objects = {}
         for a in self.agents:
             named = next((m for m in self.mentions if a.last <= m.first <= a.last + AGENT_GAP), None)
@@ -181,7 +187,7 @@ def _words_at(tokens: Sequence[Token], k: int, words: tuple[str, ...]) -> bool:
 
 def _background(tokens: Sequence[Token], text: str, openers: Sequence[tuple[str, ...]]) -> tuple[int, int] | None:
     """[0, k) when the sentence opens with a background clause ending at its first comma."""
-    if not openers or not tokens or not any(_words_at(tokens, 0, o) for o in openers):
+    if not openers or not tokens or not any(o[0] == tokens[0].norm and _words_at(tokens, 0, o) for o in openers):
         return None
     for k in range(1, len(tokens)):
         if "," in text[tokens[k - 1].end:tokens[k].start]:

@@ -14,6 +14,8 @@ switches it on (``events.yaml``):
 * :func:`attribution_agents` — "attributed to": Hebrew "יוחסה לאיראן" (ל glued after the word
   of attribution), Persian "این حمله را به ایران نسبت دادند" (به before the name, the verb
   نسبت after it): the name is who did the act before.
+* :func:`inside_name` — "the South-East European Cooperation Process": a trigger word inside
+  the proper name of a forum or process is no act.
 """
 
 from __future__ import annotations
@@ -85,3 +87,31 @@ def attribution_agents(mentions: Sequence[Mention], tokens: Sequence[Token], glu
                 t.norm in verbs or t.lemma in verbs for t in tokens[m.last:m.last + ATTRIBUTION_GAP]):
             out.append(Match(m.first, m.first, "BY"))
     return out
+
+
+def inside_name(trigger: Match, tokens: Sequence[Token], text: str, taken: Collection[int],
+                heads: Collection[str], linkers: Collection[str]) -> bool:
+    """Whether a trigger lies inside a proper name: a run of capitalised words (joined by
+    ``linkers``, not crossing punctuation or an actor's name) that holds, besides the trigger,
+    a word of ``heads`` ("Cooperation **Process**", "Partnership **Forum**", Albanian "**Procesi**
+    i Bashkëpunimit"). A name starting the sentence is a run too, so a headline in title case
+    ("Albania Hosts Cooperation Forum") keeps its verb only when an actor's name ends the run."""
+    if not all(tokens[k].orig[:1].isupper() for k in range(trigger.first, trigger.last)):
+        return False
+
+    def joined(k: int, j: int) -> bool:  # nothing but spaces or a hyphen between tokens k and j
+        return not text[tokens[k].end:tokens[j].start].strip(" -")
+
+    def member(k: int) -> bool:
+        return k not in taken and (tokens[k].orig[:1].isupper() or tokens[k].norm in linkers)
+
+    lo = trigger.first
+    while lo > 0 and member(lo - 1) and joined(lo - 1, lo):
+        lo -= 1
+    hi = trigger.last
+    while hi < len(tokens) and member(hi) and joined(hi - 1, hi):
+        hi += 1
+    words = [k for k in range(lo, hi) if not trigger.first <= k < trigger.last]
+    stems = tuple(h[:-1] for h in heads if h.endswith("*"))
+    return any(tokens[k].orig[:1].isupper() and (tokens[k].norm in heads or tokens[k].lemma in heads
+                                                   or (stems and tokens[k].norm.startswith(stems))) for k in words)

@@ -119,6 +119,40 @@ def agent_marker(ctx: SentenceContext, slot: Slot) -> Decided:
     return None
 
 
+def done_in_act(ctx: SentenceContext, slot: Slot) -> Decided:
+    """Shortened passive: "Iranian facility **bombed in Israeli airstrike**", "Albanian servers
+    wiped during an Iranian cyberattack" — the actor modifying an act noun after "in"/"during"
+    did it (and the participle before, if any) to the nearest actor of another side before
+    that word, with no other actor between them. A bare state name there is what was hit
+    ("involvement in Albania cyberattack", see noun_modifier)."""
+    phrases = ctx.grammar.act_in
+    if not phrases or not slot.trigger.payload.act:
+        return None
+    trig, tokens, mentions = slot.trigger, ctx.tokens, ctx.mentions
+    for act in ctx.triggers:
+        if not act.payload.act or act.first < trig.first:
+            continue
+        agent = next((m for m in mentions if m.last == act.first), None)
+        if agent is None or ctx.text[agent.end:tokens[act.first].start].strip():
+            continue
+        if agent.alias.kind == "names" and agent.actor.role not in ARMED_ROLES:
+            continue  # "denies involvement in Albania cyberattack": a bare state name is what was hit
+        words = next((p for p in phrases if agent.first >= len(p)
+                      and tuple(t.norm for t in tokens[agent.first - len(p):agent.first]) == p), None)
+        if words is None:
+            continue
+        opener = agent.first - len(words)
+        if act is not trig and not (trig.last <= opener and not any(trig.last <= m.first < opener for m in mentions)):
+            continue
+        before = [m for m in mentions if m.last <= min(opener, trig.first)]
+        if before and before[-1].actor.bucket != agent.actor.bucket:
+            if any(before[-1].last <= t.first < opener and not t.payload.act for t in ctx.triggers):
+                return None  # "Albania condemned Iran in ...": a statement between is the clause's verb
+            return Roles(trig, agent, before[-1], "modifier")
+        return None
+    return None
+
+
 def postnominal_demonym(ctx: SentenceContext, slot: Slot) -> Decided:
     """Adjective after the noun (Albanian, Hebrew): "hakerat **iranianë**" (Iranian hackers) —
     the demonym right after the act names whose act it is."""
@@ -312,6 +346,7 @@ RULES: list[Rule] = [
     passive_blamed_on,
     inverse_undergoer,
     agent_marker,
+    done_in_act,
     postnominal_demonym,
     accused_did_act,
     possessor_decision,

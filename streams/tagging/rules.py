@@ -9,6 +9,7 @@ from typing import Any
 
 from streams.errors import ConfigError
 from streams.tagging.lemma import Lemmatiser
+from streams.tagging.normalize import fold
 from streams.tagging.phrases import PhraseIndex, parse_phrase
 
 CONTEXTS = ("CYBER", "MILITARY", "DIPLOMATIC", "ECONOMIC", "LEGAL", "NUCLEAR", "INFORMATION", "OTHER")
@@ -124,8 +125,10 @@ class Rules:
         # a base"), as word tuples per language.
         self.background_openers: dict[str, tuple[tuple[str, ...], ...]] = {}
         self.place_after: dict[str, tuple[tuple[str, ...], ...]] = {}
+        self.act_in: dict[str, tuple[tuple[str, ...], ...]] = {}
         for lang, spec in languages.items():
-            for key, table in (("background_openers", self.background_openers), ("place_after", self.place_after)):
+            for key, table in (("background_openers", self.background_openers), ("place_after", self.place_after),
+                               ("act_in", self.act_in)):
                 phrases = _words((spec or {}).get(key), f"languages.{lang}.{key}")
                 table[str(lang)] = tuple(sorted(tuple(p.lower().split()) for p in phrases if p.split()))
         # Languages whose adjectives follow the noun: "hakerat iranianë" = Iranian hackers.
@@ -174,6 +177,12 @@ class Rules:
         if not isinstance(order, list) or sorted(order) != sorted(MODALITIES):
             raise _fail("modality.order", f"expected a list of {', '.join(MODALITIES)}")
         self.modality_rank = {m: k for k, m in enumerate(order)}
+        # A headline asking whether an act happens ("Will Iran strike Israel?") reports none.
+        question = modality.get("question") or {}
+        self.question_marks = str(question.get("marks", ""))
+        self.question_modality = str(question.get("modality", "HYPOTHETICAL"))
+        if self.question_marks and self.question_modality not in MODALITIES:
+            raise _fail("modality.question.modality", f"expected one of {', '.join(MODALITIES)}")
         self.cues = PhraseIndex(self.glued_prefixes)
         for kind, by_lang in (modality.get("cues") or {}).items():
             if kind not in MODALITIES:
@@ -212,6 +221,14 @@ class Rules:
                 self.attribution[str(lang)] = (_words(att.get("glued_after"), where + ".glued_after"),
                                                _words(att.get("before"), where + ".before"),
                                                _words(att.get("verbs"), where + ".verbs"))
+        names = config.get("proper_names") or {}
+        if not isinstance(names, Mapping):
+            raise _fail("proper_names", "expected a mapping with heads and linkers")
+        # Folded as the tokens are (diacritics off): "së" is matched as "se".
+        self.name_heads = {str(lang): frozenset(fold(w) for w in _words(words, f"proper_names.heads.{lang}"))
+                           for lang, words in (names.get("heads") or {}).items()}
+        self.name_linkers = {str(lang): frozenset(fold(w) for w in _words(words, f"proper_names.linkers.{lang}"))
+                             for lang, words in (names.get("linkers") or {}).items()}
         self.suppress = PhraseIndex(self.glued_prefixes)
         _index(config.get("suppress") or {}, "suppress", "SUPPRESS", self.suppress)
         self.topics = PhraseIndex(self.glued_prefixes)

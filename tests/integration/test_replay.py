@@ -157,11 +157,11 @@ def test_selection_limit_and_pacing_by_event_time(make_settings: Callable[..., S
 def test_bad_records_are_reported_and_strict_stops(make_settings: Callable[..., Settings], tmp_path: Path) -> None:
     settings = make_settings()
     good = articles(3)
-    path = write_jsonl(tmp_path / "mixed.jsonl", [good[0], "{oops", {"body": "no title"}, good[1]])
+    path = write_jsonl(tmp_path / "mixed.jsonl", [good[0], "{oops", {"source": "wire"}, good[1]])
     result = run(settings, "replay", str(path))
     assert result.exit_code == 0, result.output
     assert f"{path}:2: not valid JSON" in result.stderr
-    assert f"{path}:3: article is missing `title`" in result.stderr
+    assert f"{path}:3: article has neither `title` nor `body`" in result.stderr
     assert result.stdout.startswith("sent 2, skipped 0, invalid 2 of 4 read")
 
     strict = make_settings()

@@ -41,11 +41,11 @@ def test_tag_reads_standard_input_like_a_file(tmp_path: Path) -> None:
 
 
 def test_tag_exits_1_when_no_line_is_usable() -> None:
-    result = run("tag", "--input", "-", stdin='not json\n{"body": "no title"}\n')
+    result = run("tag", "--input", "-", stdin='not json\n{"source": "wire"}\n')
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "<stdin>:1: not valid JSON (Expecting value: line 1 column 1 (char 0))",
-        "<stdin>:2: article is missing `title`",
+        "<stdin>:2: article has neither `title` nor `body`",
         "tagged 0 articles, 0 events, 2 bad lines",
         "Error: <stdin>: no usable article (2 bad lines)",
     ]

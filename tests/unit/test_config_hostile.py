@@ -162,7 +162,7 @@ def test_events_unknown_top_level_key(config_dir: Path) -> None:
     append(config_dir / "events.yaml", "\nmodalities:\n  window_before: 3\n")
     assert rejected(config_dir) == (
         f"{config_dir / 'events.yaml'}: unknown key `modalities` "
-        "(known: agent_markers, backer_markers, detect_also, events, languages, modality, suppress, topics, version)"
+        "(known: agent_markers, backer_markers, detect_also, events, languages, modality, proper_names, suppress, topics, version)"
     )
 
 

@@ -25,7 +25,7 @@ ARTICLE = {"id": "a1", "source": "wire", "url": "https://example.org/a1", "title
 def test_jsonl_items_and_bad_lines(tmp_path: Path) -> None:
     path = tmp_path / "a.jsonl"
     path.write_bytes(b"\n".join([
-        json.dumps(ARTICLE).encode(), b"", b"{not json", json.dumps({"body": "no title"}).encode(),
+        json.dumps(ARTICLE).encode(), b"", b"{not json", json.dumps({"source": "wire"}).encode(),
         b"\xff\xfe", json.dumps({**ARTICLE, "id": None, "published_at": "2022-09-08"}).encode(),
     ]) + b"\n")
     out = list(read_jsonl(path))
@@ -35,7 +35,7 @@ def test_jsonl_items_and_bad_lines(tmp_path: Path) -> None:
     assert first.record == article_from_mapping(ARTICLE)
     assert (first.key, first.event_time, first.where) == ("a1", datetime(2022, 9, 7, 9, tzinfo=UTC), f"{path}:1")
     assert str(out[1]).startswith(f"{path}:3: not valid JSON")
-    assert str(out[2]) == f"{path}:4: article is missing `title`"
+    assert str(out[2]) == f"{path}:4: article has neither `title` nor `body`"
     assert str(out[3]) == f"{path}:5: not valid UTF-8 (byte 0)"
     last = out[4]
     assert isinstance(last, Item) and len(last.key) == 16 and last.event_time == datetime(2022, 9, 8, tzinfo=UTC)

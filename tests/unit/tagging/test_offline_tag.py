@@ -45,3 +45,22 @@ def test_bad_default_time_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["tag", "--input", str(path), "--default-time", "yesterday"])
     assert result.exit_code == 2
     assert "--default-time" in result.output and "Traceback" not in result.output
+
+
+def test_articles_without_a_title_are_coded_from_the_body(tmp_path: Path) -> None:
+    path = _write(tmp_path / "news.jsonl", [
+        {"id": "n1", "body": "Albania expelled Iranian diplomats on Wednesday.", "language": "en",
+         "published_at": "2022-09-07T09:00:00Z"},
+        {"id": "n2", "title": None, "body": "Israel struck military sites in Iran overnight.", "language": "en",
+         "published_at": "2024-04-19T03:00:00Z"},
+        {"id": "n3", "title": None, "source": "wire"},
+    ])
+    out = tmp_path / "events.jsonl"
+    result = CliRunner().invoke(cli, ["tag", "--input", str(path), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    events = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(e["article_id"], e["source"]["code"], e["target"]["code"], e["cameo_code"][:2]) for e in events] == [
+        ("n1", "ALB", "IRN", "16"),
+        ("n2", "ISR", "IRN", "19"),
+    ]
+    assert f"{path}:3: article has neither `title` nor `body`" in result.stderr.splitlines()

@@ -155,3 +155,18 @@ def test_urged_party_acts(tagger: Tagger) -> None:
 
 def test_a_conviction_for_spying_is_aimed_at_the_state_spied_for(tagger: Tagger) -> None:
     assert codes(tagger, "Iran hangs an engineer it convicted of spying for Israel") == [("IRN", "ISR", "173")]
+
+
+def test_done_in_act_shortened_passive_headline(tagger: Tagger) -> None:
+    assert decided(tagger, "Iranian facility bombed in Israeli airstrike") == [
+        ("air_strike", "done_in_act", "ISR", "IRN"), ("air_strike", "done_in_act", "ISR", "IRN")]
+    assert decided(tagger, "Albanian servers wiped during an Iranian cyberattack") == [
+        ("cyber_wipe", "done_in_act", "IRN", "ALB"), ("cyber_attack", "done_in_act", "IRN", "ALB")]
+
+
+def test_done_in_act_needs_the_modifier_right_before_the_act(tagger: Tagger) -> None:
+    # The actor after "in" is a place here, not an act's modifier: the subject acts.
+    assert decided(tagger, "Iran struck targets in Israel") == [("air_strike", "subject_verb_object", "IRN", "ISR")]
+    # A bare state name modifying the act is what was hit, not who did it.
+    assert decided(tagger, "Iran denies involvement in Albania cyberattack") == [
+        ("cyber_attack", "subject_verb_object", "IRN", "ALB")]
