@@ -42,7 +42,7 @@ from tests.integration.conftest import private_broker_settings
 from tests.integration.independent import decode, encode
 from tests.integration.midstream import output_records, wait_output_beyond
 from tests.integration.supervise import progresses
-from tests.integration.test_indicators_stream import CODES, latest_snapshots, random_events
+from tests.integration.test_indicators_stream import CODES, latest_snapshots, random_events, snapshot_differences
 from tests.unit.indicators.fixtures import T0, make_event
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
@@ -161,7 +161,22 @@ def test_two_workers_one_killed_mid_stream_the_survivor_takes_over_and_matches_t
     assert wait_caught_up(settings, settings.app.id, [settings.topic("events")], 240, on_poll=alive_check(second))
     expected, _, rejected = batch_indicators(events, settings.indicators)
     assert rejected == []
-    assert latest_snapshots(settings) == expected
+    got = latest_snapshots(settings)
+    # On a failure, say which steps differ and what the workers reported about lost sends,
+    # dead letters and stalls: the run cannot be repeated at will.
+    assert got == expected, snapshot_differences(got, expected) + "\n" + worker_notes(settings, tmp_path)
+
+
+def worker_notes(settings: Settings, folder: Path) -> str:
+    """The dead-letter reasons and the workers' warning and error lines (a failure's context)."""
+    reasons = [decode(m.value)[1]["reason"] for m in read_all(settings, settings.topic("deadletter"))]
+    lines = [f"dead letters: {len(reasons)} {reasons[:5]}"]
+    for log_file in sorted(folder.glob("worker-*.log")):
+        text = log_file.read_text(encoding="utf-8", errors="replace").splitlines()
+        noted = [line for line in text if "[WARNING]" in line or "[ERROR]" in line]
+        lines.append(f"{log_file.name}: {len(noted)} warning/error line(s)")
+        lines.extend(line[:300] for line in noted[:15])
+    return "\n".join(lines)
 
 
 def partition_events(seed: int, pairs: list[tuple[str, str]], count: int, days: int) -> list[dict[str, Any]]:

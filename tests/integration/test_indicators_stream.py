@@ -56,6 +56,31 @@ def latest_snapshots(settings: Settings) -> list[dict[str, Any]]:
     return [s for _, s in sorted(latest.items())]
 
 
+def snapshot_differences(got: list[dict[str, Any]], expected: list[dict[str, Any]], limit: int = 40) -> str:
+    """One line per (dyad, as_of) whose kept snapshot differs from the oracle's: the failure message.
+
+    A list comparison shows only the first differing index, and a missing or extra snapshot
+    shifts every later one; keyed lines say which steps differ and how (revision, status, fields).
+    """
+    def keyed(snaps: list[dict[str, Any]]) -> dict[tuple[str, Any], dict[str, Any]]:
+        return {(s["dyad"], s["as_of"]): s for s in snaps}
+
+    mine, theirs = keyed(got), keyed(expected)
+    lines = []
+    for key in sorted(set(mine) | set(theirs)):
+        a, b = mine.get(key), theirs.get(key)
+        if a == b:
+            continue
+        if a is None or b is None:
+            lines.append(f"{key[0]} {key[1]}: {'missing from the stream' if a is None else 'not in the oracle'}")
+            continue
+        fields = sorted(f for f in set(a) | set(b) if a.get(f) != b.get(f))
+        lines.append(f"{key[0]} {key[1]}: stream revision {a['revision']} provisional={a['provisional']}, "
+                     f"oracle revision {b['revision']} provisional={b['provisional']}; differing: {', '.join(fields)}")
+    more = f"\n... and {len(lines) - limit} more" if len(lines) > limit else ""
+    return f"{len(lines)} snapshot(s) differ from the oracle:\n" + "\n".join(lines[:limit]) + more
+
+
 def caught_up(settings: Settings, worker: Any, timeout_s: float = 300) -> None:
     def alive(lag: int) -> None:
         if worker.poll() is not None:
