@@ -343,6 +343,11 @@ class Tagger:
         if not triggers:
             return []
         rules = self.rules
+        if any(t.payload.needs_topic for t in triggers):
+            topic = _topic(topics) or article_topic()
+            triggers = [t for t in triggers if not t.payload.needs_topic or t.payload.needs_topic == topic]
+            if not triggers:
+                return []
         agents = rules.agents.find_all(tokens, starts[AGENTS])
         if lang in rules.agent_prefixes:
             agents = sorted(agents + markers.prefix_agents(mentions, rules.agent_prefixes[lang]))

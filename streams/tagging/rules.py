@@ -41,6 +41,9 @@ class EventType:
     # An accusation ("Israel accused Iran of the cyberattack"): the act named after it is the
     # accused's, and it is no reaction that keeps the act's actor unnamed.
     accusation: bool = False
+    # The topic a sentence (else its article) must have for the trigger to fire: "breach" is a
+    # cyber act only among hackers, data and networks, not in "a breach of the ceasefire".
+    needs_topic: str = ""
 
 
 def _fail(key: str, why: str) -> ConfigError:
@@ -144,7 +147,7 @@ class Rules:
             if not isinstance(spec, Mapping):
                 raise _fail(where, "expected a mapping")
             unknown = set(spec) - {"code", "context", "act", "symmetric", "target_window", "code_by_topic", "phrases",
-                                   "inverse", "not_before", "reaction", "accusation"}
+                                   "inverse", "not_before", "reaction", "accusation", "needs_topic"}
             if unknown:
                 raise _fail(f"{where}.{sorted(unknown)[0]}", "unknown key")
             code = spec.get("code")
@@ -161,10 +164,13 @@ class Rules:
                 t in CONTEXTS and isinstance(c, str) and code_ok(c) for t, c in by_topic.items()
             ):
                 raise _fail(f"{where}.code_by_topic", "expected context → quoted CAMEO code")
+            needs = str(spec.get("needs_topic") or "")
+            if needs and needs not in CONTEXTS:
+                raise _fail(f"{where}.needs_topic", f"expected one of {', '.join(CONTEXTS)}")
             etype = EventType(str(name), code, context, bool(spec.get("act", False)), bool(spec.get("symmetric", False)),
                               window, dict(by_topic), bool(spec.get("inverse", False)),
                               _words(spec.get("not_before"), f"{where}.not_before"), bool(spec.get("reaction", False)),
-                              bool(spec.get("accusation", False)))
+                              bool(spec.get("accusation", False)), needs)
             self.types[etype.name] = etype
             _index(spec.get("phrases"), f"{where}.phrases", etype, self.triggers, self.lemmatiser)
 

@@ -54,3 +54,14 @@ def test_war_story_keeps_its_acts(tagger: Tagger) -> None:
 def test_trade_war_and_cyber_weapons_name_no_act(tagger: Tagger) -> None:
     assert tagger.tag(article("Albania and Israel locked in a trade war")) == []
     assert tagger.tag(article("Review: the Israeli firm's cyber weapons outperform Iranian rivals")) == []
+
+
+def test_breach_of_an_agreement_is_no_cyber_act(tagger: Tagger) -> None:
+    got = tagger.tag(article("Israel accused Iran of a breach of the arms embargo rules"))
+    assert all(not e["cameo_code"].startswith("17") for e in got)
+
+
+def test_breach_among_networks_is_a_cyber_act(tagger: Tagger) -> None:
+    assert triples(tagger.tag(article("Iran breached Albanian systems"))) == [("IRN", "ALB", "17", "ASSERTED")]
+    assert triples(tagger.tag(article("Iranian hackers breached Albanian government networks"))) == [
+        ("IRN", "ALB", "17", "ASSERTED")]
